@@ -1,0 +1,1 @@
+"""Questline: a serverless gamification engine (the common layer)."""

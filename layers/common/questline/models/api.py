@@ -1,0 +1,75 @@
+"""Request and response models of the HTTP API (camelCase JSON)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+from pydantic.alias_generators import to_camel
+
+
+class ApiModel(BaseModel):
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True)
+
+
+class FieldError(ApiModel):
+    field: str
+    message: str
+
+
+class ErrorResponse(ApiModel):
+    code: str
+    message: str
+    errors: list[FieldError] = Field(default_factory=list)
+
+
+class EventBatchRequest(ApiModel):
+    """Events to enqueue. Each item is validated on its own, so one bad event rejects only itself."""
+
+    model_config = ConfigDict(extra="forbid")
+    events: list[dict[str, Any]] = Field(min_length=1)
+
+
+class RejectedEvent(ApiModel):
+    index: int
+    id: str | None = None
+    reason: str
+    errors: list[FieldError]
+
+
+class EventBatchResponse(ApiModel):
+    accepted: list[str]
+    rejected: list[RejectedEvent]
+
+
+class ProfileResponse(ApiModel):
+    user_id: str
+    xp: int
+    level: int
+    xp_for_next_level: int | None = Field(description="Total XP that reaches the next level; null at the top")
+    points: int
+    achievements_unlocked: int
+    updated_at: datetime | None
+    catalog_version: str
+
+
+class AchievementProgress(ApiModel):
+    id: str
+    title: str
+    description: str
+    type: str
+    category: str | None
+    journey: str | None
+    points: int
+    current: float
+    target: float
+    percent: float
+    unlocked: bool
+    unlocked_at: datetime | None = None
+    unlocked_by_event: str | None = None
+
+
+class AchievementList(ApiModel):
+    user_id: str
+    achievements: list[AchievementProgress]

@@ -1,0 +1,170 @@
+"""The hot path: parse a batch, dead-letter what can never succeed, then for each user load once,
+decide purely, and commit one transaction (retrying on contention), mirror and publish.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from questline.domain.decide import decide, order_events
+from questline.errors import CommitConflictError, PermanentEventError
+from questline.models.envelope import EventEnvelope, TimeBounds, parse_event
+from questline.services.outbox import publish_outbox
+from questline.services.runtime import Runtime
+from questline.storage.queues import OutgoingMessage
+from questline.storage.users import CommitRequest, DuplicateEvents, OutboxEntry, VersionConflict
+
+logger = logging.getLogger(__name__)
+
+# One transaction holds the profile, one marker per event, the unlocks and the outbox item;
+# DynamoDB allows 100 items, so events are committed in chunks well below that.
+EVENTS_PER_COMMIT = 40
+
+
+@dataclass(frozen=True)
+class InboundRecord:
+    """One queue message: its id (for partial batch failures) and raw body."""
+
+    message_id: str
+    body: str
+
+
+@dataclass
+class BatchOutcome:
+    failed_message_ids: list[str] = field(default_factory=list)
+    dead_lettered: dict[str, str] = field(default_factory=dict)  # message id -> reason
+    applied: int = 0
+    duplicates: int = 0
+
+
+@dataclass
+class UserOutcome:
+    applied: int = 0
+    duplicates: int = 0
+    xp: int | None = None
+    outbox: list[OutboxEntry] = field(default_factory=list)
+
+
+def process_batch(records: Sequence[InboundRecord], runtime: Runtime) -> BatchOutcome:
+    """Process a queue batch; the outcome lists the messages SQS must deliver again."""
+    now = runtime.clock()
+    outcome = BatchOutcome()
+    by_user: dict[str, list[tuple[InboundRecord, EventEnvelope]]] = {}
+    rejected: list[tuple[InboundRecord, PermanentEventError]] = []
+    bounds = _bounds(runtime, now)
+    for record in records:
+        try:
+            event = parse_event(record.body, bounds)
+        except PermanentEventError as exc:
+            rejected.append((record, exc))
+            continue
+        by_user.setdefault(event.user_id, []).append((record, event))
+
+    outcome.failed_message_ids += dead_letter(rejected, runtime)
+    outcome.dead_lettered = {r.message_id: e.reason for r, e in rejected}
+
+    totals: dict[str, int] = {}
+    pending_outbox: list[OutboxEntry] = []
+    for user_id, items in by_user.items():
+        try:
+            result = process_user(user_id, [event for _, event in items], runtime, now)
+        except Exception:
+            # One user's failure (throttling, timeout, contention, or a bug) must not hold back
+            # the rest of the batch: SQS redelivers only this user's records, and its redrive
+            # policy dead-letters them if they keep failing. Markers make the retry exactly-once.
+            logger.exception("processing failed; records will be retried", extra={"user_id": user_id})
+            outcome.failed_message_ids += [record.message_id for record, _ in items]
+            continue
+        outcome.applied += result.applied
+        outcome.duplicates += result.duplicates
+        if result.xp is not None:
+            totals[user_id] = result.xp
+        pending_outbox += result.outbox
+
+    runtime.scores.mirror_xp(totals)
+    publish_outbox(pending_outbox, runtime)
+    return outcome
+
+
+def process_user(user_id: str, events: Sequence[EventEnvelope], runtime: Runtime, now: datetime) -> UserOutcome:
+    """Apply a user's events exactly once, in event-time order, in chunks of EVENTS_PER_COMMIT."""
+    unique = list({event.id: event for event in reversed(events)}.values())  # first copy wins
+    outcome = UserOutcome(duplicates=len(events) - len(unique))
+    ordered = order_events(unique)
+    for start in range(0, len(ordered), EVENTS_PER_COMMIT):
+        _commit_chunk(user_id, ordered[start : start + EVENTS_PER_COMMIT], runtime, now, outcome)
+    return outcome
+
+
+def _commit_chunk(
+    user_id: str, events: list[EventEnvelope], runtime: Runtime, now: datetime, outcome: UserOutcome
+) -> None:
+    pending = events
+    attempts = runtime.settings.commit_attempts
+    for attempt in range(attempts):
+        loaded = runtime.users.load(user_id)
+        decision = decide(loaded.state, pending, runtime.catalog, now)
+        request = CommitRequest(
+            state=decision.state,
+            applied_event_ids=decision.applied_event_ids,
+            event_types={e.id: e.type for e in pending},
+            new_unlocks=decision.new_unlocks,
+            domain_events=decision.domain_events,
+            catalog_version=runtime.catalog.version,
+        )
+        try:
+            entry = runtime.users.commit(request, now)
+        except DuplicateEvents as dup:
+            # Already applied (an earlier delivery committed them): drop, reload, decide again.
+            outcome.duplicates += len(dup.event_ids)
+            pending = [e for e in pending if e.id not in set(dup.event_ids)]
+            if not pending:
+                return
+            continue
+        except VersionConflict:
+            _backoff(attempt)
+            continue
+        outcome.applied += len(decision.applied_event_ids)
+        outcome.xp = decision.state.xp
+        if entry is not None:
+            outcome.outbox.append(entry)
+        return
+    raise CommitConflictError(f"user {user_id}: commit kept conflicting after {attempts} attempts")
+
+
+def _backoff(attempt: int) -> None:
+    # Full jitter: concurrent workers on the same user spread out instead of colliding again.
+    time.sleep(random.uniform(0, min(0.5, 0.01 * 2**attempt)))
+
+
+def _bounds(runtime: Runtime, now: datetime) -> TimeBounds:
+    s = runtime.settings
+    return TimeBounds(now=now, max_age=s.max_event_age, max_future_skew=s.max_future_skew)
+
+
+def dead_letter(rejected: Sequence[tuple[InboundRecord, PermanentEventError]], runtime: Runtime) -> list[str]:
+    """Send permanent failures to the dead-letter queue with their reason; returns the message ids
+    that could not be sent (those are retried, so nothing is lost)."""
+    if not rejected:
+        return []
+    messages = [
+        OutgoingMessage(
+            id=record.message_id,
+            body=record.body,
+            attributes={
+                "reason": error.reason,
+                "detail": error.detail[:1000],
+                "field": error.field or "",
+                "sourceMessageId": record.message_id,
+            },
+        )
+        for record, error in rejected
+    ]
+    for record, error in rejected:
+        logger.warning("dead-lettered", extra={"message_id": record.message_id, "reason": error.reason})
+    return runtime.queues.send(runtime.settings.dead_letter_queue_url, messages)

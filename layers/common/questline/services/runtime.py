@@ -1,0 +1,74 @@
+"""The wiring of one process: settings, clock, catalog and storage adapters.
+
+Nothing is built at import time, and each adapter is built (and its module imported) only when a
+function first uses it: the HTTP ingest function never imports DynamoDB or Redis code, which
+keeps its cold start short. Tests build a ``Runtime`` with their own adapters or clock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from functools import cached_property, lru_cache
+from typing import TYPE_CHECKING
+
+from questline.config import Settings, get_settings
+
+if TYPE_CHECKING:
+    from questline.domain.rules import CompiledCatalog
+    from questline.storage.bus import EventBusPublisher
+    from questline.storage.queues import QueueClient
+    from questline.storage.scores import RedisScoreMirror
+    from questline.storage.users import DynamoUserStore
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Runtime:
+    def __init__(self, settings: Settings, clock: Callable[[], datetime] = utc_now) -> None:
+        self.settings = settings
+        self.clock = clock
+
+    @cached_property
+    def catalog(self) -> CompiledCatalog:
+        from questline.services.catalog import load_catalog
+
+        return load_catalog(self.settings.catalog_path)
+
+    @cached_property
+    def users(self) -> DynamoUserStore:
+        from questline.storage.users import DynamoUserStore
+
+        s = self.settings
+        return DynamoUserStore(
+            s.table_name,
+            dedupe_retention_days=s.dedupe_retention_days,
+            due_index_shards=s.due_index_shards,
+            outbox_grace=s.outbox_grace,
+        )
+
+    @cached_property
+    def bus(self) -> EventBusPublisher:
+        from questline.storage.bus import EventBusPublisher
+
+        return EventBusPublisher(self.settings.event_bus_name)
+
+    @cached_property
+    def queues(self) -> QueueClient:
+        from questline.storage.queues import QueueClient
+
+        return QueueClient()
+
+    @cached_property
+    def scores(self) -> RedisScoreMirror:
+        from questline.storage.scores import RedisScoreMirror
+
+        return RedisScoreMirror(self.settings.redis_url, prefix=self.settings.redis_key_prefix)
+
+
+@lru_cache(maxsize=1)
+def get_runtime() -> Runtime:
+    """The process-wide runtime (Lambda containers reuse it across invocations)."""
+    return Runtime(get_settings())

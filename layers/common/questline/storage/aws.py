@@ -1,0 +1,23 @@
+"""boto3 clients, created on first use (never at import time, so moto can start first)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+import boto3
+from botocore.config import Config
+
+# Lambda retries the whole batch on failure; keep SDK retries short so one slow call does not
+# eat the function's timeout.
+_CONFIG = Config(retries={"max_attempts": 3, "mode": "standard"}, connect_timeout=2, read_timeout=5)
+
+
+@lru_cache(maxsize=None)
+def client(service: str) -> Any:
+    """A shared client for ``service`` (``reset_clients`` drops them, e.g. between tests)."""
+    return boto3.session.Session().client(service, config=_CONFIG)
+
+
+def reset_clients() -> None:
+    client.cache_clear()

@@ -1,0 +1,54 @@
+"""The single-table key scheme (documented in template.yaml too).
+
+| item                     | PK                      | SK                 | due index (sparse)         |
+|--------------------------|-------------------------|--------------------|----------------------------|
+| profile (XP, level, ...) | USER#<user>             | PROFILE            |                            |
+| unlocked achievement     | USER#<user>             | ACH#<achievement>  |                            |
+| outbox (unpublished)     | USER#<user>             | OUTBOX#<id>        | DUE#<day>#<shard> / <at>#… |
+| dedupe marker            | EVENT#<user>#<event id> | EVENT              |                            |
+
+Dedupe markers live in their own partitions so loading a user never reads them, and they carry
+no short TTL: a duplicate months late is still a duplicate.
+"""
+
+from __future__ import annotations
+
+import zlib
+from datetime import datetime
+
+PROFILE_SK = "PROFILE"
+ACHIEVEMENT_PREFIX = "ACH#"
+OUTBOX_PREFIX = "OUTBOX#"
+EVENT_SK = "EVENT"
+DUE_INDEX = "DueIndex"
+
+
+def user_pk(user_id: str) -> str:
+    return f"USER#{user_id}"
+
+
+def achievement_sk(achievement_id: str) -> str:
+    return f"{ACHIEVEMENT_PREFIX}{achievement_id}"
+
+
+def outbox_sk(outbox_id: str) -> str:
+    return f"{OUTBOX_PREFIX}{outbox_id}"
+
+
+def event_marker_pk(user_id: str, event_id: str) -> str:
+    return f"EVENT#{user_id}#{event_id}"
+
+
+def due_pk(kind: str, at: datetime, shard: int) -> str:
+    """Due items are bucketed by kind and UTC day, and spread over shards so no index partition
+    takes every write of the day."""
+    return f"DUE#{kind}#{at.strftime('%Y-%m-%d')}#{shard}"
+
+
+def due_sk(at: datetime, pk: str, sk: str) -> str:
+    return f"{at.strftime('%Y-%m-%dT%H:%M:%S.%fZ')}#{pk}#{sk}"
+
+
+def shard_of(value: str, shards: int) -> int:
+    """A stable shard number (crc32 is stable across processes, unlike hash())."""
+    return zlib.crc32(value.encode()) % shards

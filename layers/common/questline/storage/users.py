@@ -1,0 +1,289 @@
+"""DynamoDB adapter for user state: one query to load, one transaction to commit.
+
+Commit writes, atomically: the profile (guarded by an optimistic version), a dedupe marker per
+applied event, the newly unlocked achievements, and an outbox item with the domain events.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+from botocore.exceptions import ClientError
+
+from questline.domain.state import DomainEvent, Unlock, UserState
+from questline.storage import keys
+from questline.storage.aws import client as aws_client
+
+_serializer = TypeSerializer()
+_deserializer = TypeDeserializer()
+
+
+class DuplicateEvents(Exception):
+    """Some events of the commit were already applied (their markers exist)."""
+
+    def __init__(self, event_ids: list[str]) -> None:
+        super().__init__(f"already applied: {event_ids}")
+        self.event_ids = event_ids
+
+
+class VersionConflict(Exception):
+    """Someone else committed for this user since we loaded; reload and decide again."""
+
+
+@dataclass(frozen=True)
+class OutboxEntry:
+    """Domain events committed but not yet known to be published."""
+
+    user_id: str
+    outbox_id: str
+    events: list[DomainEvent]
+
+
+@dataclass(frozen=True)
+class LoadedUser:
+    state: UserState
+    outbox: list[OutboxEntry]
+
+
+@dataclass(frozen=True)
+class CommitRequest:
+    """What one transaction writes for one user."""
+
+    state: UserState  # the decided state; its ``version`` is the version that was loaded
+    applied_event_ids: list[str]
+    event_types: dict[str, str]  # event id -> type, kept on the marker for support queries
+    new_unlocks: list[Unlock]
+    domain_events: list[DomainEvent]
+    catalog_version: str
+
+
+def _item(**attrs: Any) -> dict[str, Any]:
+    return {k: _serializer.serialize(v) for k, v in attrs.items() if v is not None}
+
+
+def _plain(item: dict[str, Any]) -> dict[str, Any]:
+    return {k: _deserializer.deserialize(v) for k, v in item.items()}
+
+
+def _to_number(value: Decimal) -> int | float:
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+class DynamoUserStore:
+    """User state in the single table. The client is injected or created on first use."""
+
+    def __init__(
+        self,
+        table_name: str,
+        *,
+        dynamodb: Any = None,
+        dedupe_retention_days: int = 0,
+        due_index_shards: int = 4,
+        outbox_grace: timedelta = timedelta(minutes=2),
+    ) -> None:
+        self.table_name = table_name
+        self._client = dynamodb
+        self.dedupe_retention_days = dedupe_retention_days
+        self.due_index_shards = due_index_shards
+        self.outbox_grace = outbox_grace
+
+    @property
+    def client(self) -> Any:
+        if self._client is None:
+            self._client = aws_client("dynamodb")
+        return self._client
+
+    # -- load -------------------------------------------------------------------------------
+
+    def load(self, user_id: str) -> LoadedUser:
+        """Everything under ``USER#<id>`` in one (paginated, strongly consistent) query."""
+        state = UserState(user_id=user_id)
+        outbox: list[OutboxEntry] = []
+        for raw in self._query_user(user_id):
+            item = _plain(raw)
+            sk: str = item["SK"]
+            if sk == keys.PROFILE_SK:
+                state.xp = int(item["Xp"])
+                state.level = int(item["Level"])
+                state.points = int(item["Points"])
+                state.version = int(item["Version"])
+                state.counters = {k: _to_number(v) for k, v in item.get("Counters", {}).items()}
+                state.updated_at = datetime.fromisoformat(item["UpdatedAt"])
+            elif sk.startswith(keys.ACHIEVEMENT_PREFIX):
+                unlock = Unlock(
+                    achievement_id=sk.removeprefix(keys.ACHIEVEMENT_PREFIX),
+                    unlocked_at=datetime.fromisoformat(item["UnlockedAt"]),
+                    event_id=item["EventId"],
+                    points=int(item["Points"]),
+                    catalog_version=item["CatalogVersion"],
+                )
+                state.unlocked[unlock.achievement_id] = unlock
+            elif sk.startswith(keys.OUTBOX_PREFIX):
+                outbox.append(_outbox_from_item(item))
+        return LoadedUser(state, outbox)
+
+    def _query_user(self, user_id: str) -> Iterator[dict[str, Any]]:
+        kwargs: dict[str, Any] = {
+            "TableName": self.table_name,
+            "KeyConditionExpression": "PK = :pk",
+            "ExpressionAttributeValues": {":pk": {"S": keys.user_pk(user_id)}},
+            "ConsistentRead": True,
+        }
+        while True:
+            page = self.client.query(**kwargs)
+            yield from page.get("Items", [])
+            if "LastEvaluatedKey" not in page:
+                return
+            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+    # -- commit -----------------------------------------------------------------------------
+
+    def commit(self, request: CommitRequest, now: datetime) -> OutboxEntry | None:
+        """Write the decision atomically. Raises DuplicateEvents or VersionConflict."""
+        state = request.state
+        items = [self._profile_put(state, request.catalog_version)]
+        items += [self._marker_put(state.user_id, event_id, request, now) for event_id in request.applied_event_ids]
+        items += [self._unlock_put(state.user_id, unlock) for unlock in request.new_unlocks]
+        outbox = None
+        if request.domain_events:
+            outbox = OutboxEntry(state.user_id, _new_outbox_id(now), request.domain_events)
+            items.append(self._outbox_put(outbox, now))
+        try:
+            self.client.transact_write_items(TransactItems=items)
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] != "TransactionCanceledException":
+                raise
+            self._raise_outcome(exc, request)
+        state.version += 1
+        return outbox
+
+    def _raise_outcome(self, exc: ClientError, request: CommitRequest) -> None:
+        reasons = [r.get("Code", "None") for r in exc.response.get("CancellationReasons", [])]
+        marker_reasons = reasons[1 : 1 + len(request.applied_event_ids)]
+        duplicates = [
+            event_id
+            for event_id, code in zip(request.applied_event_ids, marker_reasons, strict=False)
+            if code == "ConditionalCheckFailed"
+        ]
+        if duplicates:
+            raise DuplicateEvents(duplicates) from exc
+        if reasons and reasons[0] in ("ConditionalCheckFailed", "TransactionConflict"):
+            raise VersionConflict(request.state.user_id) from exc
+        raise exc
+
+    def _profile_put(self, state: UserState, catalog_version: str) -> dict[str, Any]:
+        put: dict[str, Any] = {
+            "TableName": self.table_name,
+            "Item": _item(
+                PK=keys.user_pk(state.user_id),
+                SK=keys.PROFILE_SK,
+                UserId=state.user_id,
+                Xp=state.xp,
+                Level=state.level,
+                Points=state.points,
+                Counters={k: Decimal(str(v)) for k, v in state.counters.items()},
+                Version=state.version + 1,
+                UpdatedAt=state.updated_at.isoformat() if state.updated_at else None,
+                CatalogVersion=catalog_version,
+            ),
+        }
+        if state.version == 0:
+            # First commit for this user: nobody may have created the profile meanwhile.
+            put["ConditionExpression"] = "attribute_not_exists(PK)"
+        else:
+            # Optimistic lock: the profile is still the version we decided on.
+            put["ConditionExpression"] = "Version = :loaded"
+            put["ExpressionAttributeValues"] = {":loaded": {"N": str(state.version)}}
+        return {"Put": put}
+
+    def _marker_put(self, user_id: str, event_id: str, request: CommitRequest, now: datetime) -> dict[str, Any]:
+        expires = None
+        if self.dedupe_retention_days:
+            expires = int((now + timedelta(days=self.dedupe_retention_days)).timestamp())
+        item = _item(
+            PK=keys.event_marker_pk(user_id, event_id),
+            SK=keys.EVENT_SK,
+            UserId=user_id,
+            EventType=request.event_types.get(event_id),
+            ProcessedAt=now.isoformat(),
+            CatalogVersion=request.catalog_version,
+            ExpiresAt=expires,
+        )
+        # The marker is the dedupe record: if it exists the event was already applied.
+        return {"Put": {"TableName": self.table_name, "Item": item, "ConditionExpression": "attribute_not_exists(PK)"}}
+
+    def _unlock_put(self, user_id: str, unlock: Unlock) -> dict[str, Any]:
+        item = _item(
+            PK=keys.user_pk(user_id),
+            SK=keys.achievement_sk(unlock.achievement_id),
+            UnlockedAt=unlock.unlocked_at.isoformat(),
+            EventId=unlock.event_id,
+            Points=unlock.points,
+            CatalogVersion=unlock.catalog_version,
+        )
+        # Achievements unlock once; the version check already implies this, the condition says it.
+        return {"Put": {"TableName": self.table_name, "Item": item, "ConditionExpression": "attribute_not_exists(PK)"}}
+
+    def _outbox_put(self, entry: OutboxEntry, now: datetime) -> dict[str, Any]:
+        pk, sk = keys.user_pk(entry.user_id), keys.outbox_sk(entry.outbox_id)
+        due = now + self.outbox_grace
+        shard = keys.shard_of(entry.user_id, self.due_index_shards)
+        item = _item(
+            PK=pk,
+            SK=sk,
+            UserId=entry.user_id,
+            Events=json.dumps([e.to_dict() for e in entry.events], separators=(",", ":")),
+            CreatedAt=now.isoformat(),
+            DuePK=keys.due_pk("OUTBOX", due, shard),
+            DueSK=keys.due_sk(due, pk, sk),
+        )
+        return {"Put": {"TableName": self.table_name, "Item": item}}
+
+    # -- outbox -----------------------------------------------------------------------------
+
+    def delete_outbox(self, entry: OutboxEntry) -> None:
+        """Forget an outbox item once its events are on the bus."""
+        self.client.delete_item(
+            TableName=self.table_name,
+            Key={"PK": {"S": keys.user_pk(entry.user_id)}, "SK": {"S": keys.outbox_sk(entry.outbox_id)}},
+        )
+
+    def due_outbox(self, now: datetime, lookback_days: int, limit: int) -> list[OutboxEntry]:
+        """Outbox items whose grace has passed, oldest day first, through the sparse due index."""
+        found: list[OutboxEntry] = []
+        upper = keys.due_sk(now, "\uffff", "")
+        for days_ago in range(lookback_days, -1, -1):
+            day = now - timedelta(days=days_ago)
+            for shard in range(self.due_index_shards):
+                found += self._query_due(keys.due_pk("OUTBOX", day, shard), upper, limit - len(found))
+                if len(found) >= limit:
+                    return found
+        return found
+
+    def _query_due(self, pk: str, upper: str, limit: int) -> list[OutboxEntry]:
+        kwargs: dict[str, Any] = {
+            "TableName": self.table_name,
+            "IndexName": keys.DUE_INDEX,
+            "KeyConditionExpression": "DuePK = :pk AND DueSK <= :upper",
+            "ExpressionAttributeValues": {":pk": {"S": pk}, ":upper": {"S": upper}},
+            "Limit": limit,
+        }
+        page = self.client.query(**kwargs)
+        return [_outbox_from_item(_plain(raw)) for raw in page.get("Items", [])]
+
+
+def _outbox_from_item(item: dict[str, Any]) -> OutboxEntry:
+    events = [DomainEvent.from_dict(d) for d in json.loads(item["Events"])]
+    return OutboxEntry(item["UserId"], item["SK"].removeprefix(keys.OUTBOX_PREFIX), events)
+
+
+def _new_outbox_id(now: datetime) -> str:
+    # Time-sortable, unique across concurrent workers.
+    return f"{now.strftime('%Y%m%dT%H%M%S%f')}-{uuid.uuid4().hex[:12]}"

@@ -1,0 +1,78 @@
+"""Factories for test data: events and catalogs built from a few arguments, not dict literals."""
+
+from __future__ import annotations
+
+import itertools
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from questline.domain.rules import CompiledCatalog, compile_catalog
+from questline.models.catalog import parse_catalog
+from questline.models.envelope import EventEnvelope
+
+ROOT = Path(__file__).resolve().parents[1]
+NOW = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
+_ids = itertools.count(1)
+
+
+def event_dict(
+    user_id: str = "u1",
+    type: str = "health.metric.recorded",
+    *,
+    id: str | None = None,
+    at: datetime | None = None,
+    payload: dict[str, Any] | None = None,
+    **extra: Any,
+) -> dict[str, Any]:
+    """A valid camelCase event, as an upstream system would send it."""
+    return {
+        "id": id if id is not None else f"evt-{next(_ids)}",
+        "type": type,
+        "userId": user_id,
+        "timestamp": (at or NOW - timedelta(minutes=1)).isoformat().replace("+00:00", "Z"),
+        "version": "1.0",
+        "payload": payload if payload is not None else {},
+        **extra,
+    }
+
+
+def event(user_id: str = "u1", type: str = "health.metric.recorded", **kwargs: Any) -> EventEnvelope:
+    return EventEnvelope.model_validate(event_dict(user_id, type, **kwargs))
+
+
+def sample_event(name: str) -> dict[str, Any]:
+    """A sample trigger event from events/."""
+    return json.loads((ROOT / "events" / name).read_text())
+
+
+TEST_CATALOG_YAML = """
+version: test-1
+xp:
+  - {eventType: health.metric.recorded, xp: 10}
+  - {eventType: care.appointment.scheduled, xp: 40}
+levels:
+  thresholds: [0, 30, 100, 200, 400]
+achievements:
+  - id: first-metric
+    title: First metric
+    points: 5
+    counter: {eventType: health.metric.recorded}
+    threshold: 1
+  - id: five-metrics
+    title: Five metrics
+    points: 20
+    counter: {eventType: health.metric.recorded}
+    threshold: 5
+  - id: steps-1000
+    title: 1000 steps
+    type: CHALLENGE
+    points: 50
+    counter: {eventType: health.metric.recorded, aggregate: sum, field: steps}
+    threshold: 1000
+"""
+
+
+def make_catalog() -> CompiledCatalog:
+    return compile_catalog(parse_catalog(TEST_CATALOG_YAML))
