@@ -76,3 +76,24 @@ achievements:
 
 def make_catalog() -> CompiledCatalog:
     return compile_catalog(parse_catalog(TEST_CATALOG_YAML))
+
+
+def sqs_event(bodies: list[str], *, message_ids: list[str] | None = None) -> dict[str, Any]:
+    """A Lambda SQS event shaped like the sample in events/, one record per body."""
+    template = sample_event("sqs-ingest-batch.json")["Records"][0]
+    ids = message_ids or [f"msg-{next(_ids)}" for _ in bodies]
+    return {"Records": [{**template, "messageId": mid, "body": body} for mid, body in zip(ids, bodies, strict=True)]}
+
+
+class LambdaContext:
+    """The attributes Powertools reads from a Lambda context."""
+
+    function_name = "questline-test"
+    function_version = "$LATEST"
+    memory_limit_in_mb = 512
+    invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:questline-test"
+    aws_request_id = "test-request"
+
+    @staticmethod
+    def get_remaining_time_in_millis() -> int:
+        return 30_000
