@@ -98,7 +98,7 @@ def settings(resources: LocalResources, redis_url: str, redis_prefix: str, catal
         redis_key_prefix=redis_prefix,
         catalog_path=str(catalog_file),
         auth_mode="local",
-        local_jwt_secret="test-secret",
+        local_jwt_secret="test-secret-of-at-least-thirty-two-bytes",
     )
 
 

@@ -82,7 +82,11 @@ def sqs_event(bodies: list[str], *, message_ids: list[str] | None = None) -> dic
     """A Lambda SQS event shaped like the sample in events/, one record per body."""
     template = sample_event("sqs-ingest-batch.json")["Records"][0]
     ids = message_ids or [f"msg-{next(_ids)}" for _ in bodies]
-    return {"Records": [{**template, "messageId": mid, "body": body} for mid, body in zip(ids, bodies, strict=True)]}
+    return {
+        "Records": [
+            {**template, "messageId": mid, "body": body} for mid, body in zip(ids, bodies, strict=True)
+        ]
+    }
 
 
 class LambdaContext:

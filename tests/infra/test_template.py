@@ -123,9 +123,7 @@ def test_given_ingest_queue_then_visibility_timeout_is_six_times_the_progress_ti
 
 def test_given_queues_with_redrive_then_max_receive_count_is_between_2_and_10(template) -> None:
     queues = resources_of_type(template, "AWS::SQS::Queue").values()
-    policies = [
-        q["Properties"]["RedrivePolicy"] for q in queues if "RedrivePolicy" in q["Properties"]
-    ]
+    policies = [q["Properties"]["RedrivePolicy"] for q in queues if "RedrivePolicy" in q["Properties"]]
 
     assert policies
     assert all(2 <= policy["maxReceiveCount"] <= 10 for policy in policies)

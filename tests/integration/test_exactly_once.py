@@ -26,7 +26,12 @@ from tests.support.functions import load_function
 USERS = 50
 EVENTS = 1000
 WORKERS = 4
-TYPES = ["health.metric.recorded", "health.metric.recorded", "care.appointment.scheduled", "plan.claim.submitted"]
+TYPES = [
+    "health.metric.recorded",
+    "health.metric.recorded",
+    "care.appointment.scheduled",
+    "plan.claim.submitted",
+]
 
 
 @pytest.fixture
@@ -52,7 +57,9 @@ def make_events(rng: random.Random, clock_now):
         event_type = rng.choice(TYPES)
         payload = {"steps": rng.randint(0, 400)} if event_type == "health.metric.recorded" else {}
         at = clock_now - timedelta(minutes=rng.randint(1, 60 * 24))
-        events.append(event_dict(f"user-{rng.randrange(USERS)}", event_type, id=f"evt-{i}", at=at, payload=payload))
+        events.append(
+            event_dict(f"user-{rng.randrange(USERS)}", event_type, id=f"evt-{i}", at=at, payload=payload)
+        )
     return events
 
 
@@ -78,7 +85,15 @@ def oracle(events):
         xp = sum(catalog.xp_by_type.get(e["type"], 0) for e in mine)
         metrics = [e for e in mine if e["type"] == "health.metric.recorded"]
         steps = sum(e["payload"]["steps"] for e in metrics)
-        unlocked = {a for a, ok in [("first-metric", len(metrics) >= 1), ("five-metrics", len(metrics) >= 5), ("steps-1000", steps >= 1000)] if ok}
+        unlocked = {
+            a
+            for a, ok in [
+                ("first-metric", len(metrics) >= 1),
+                ("five-metrics", len(metrics) >= 5),
+                ("steps-1000", steps >= 1000),
+            ]
+            if ok
+        }
         expected[user] = (xp, level_for_xp(catalog.level_thresholds, xp), unlocked)
     return expected
 
@@ -111,7 +126,7 @@ def run_workers(handler, batches):
                 pending.put(batch)
                 continue
             failed = {f["itemIdentifier"] for f in result["batchItemFailures"]}
-            retry = [body for mid, body in zip(ids, batch) if mid in failed]
+            retry = [body for mid, body in zip(ids, batch, strict=False) if mid in failed]
             if retry:
                 pending.put(retry)
 
@@ -123,7 +138,9 @@ def run_workers(handler, batches):
     return errors
 
 
-def test_duplicated_shuffled_concurrent_deliveries_equal_the_oracle(runtime, atomic_moto_transactions, monkeypatch):
+def test_duplicated_shuffled_concurrent_deliveries_equal_the_oracle(
+    runtime, atomic_moto_transactions, monkeypatch
+):
     rng = random.Random(20261121)
     progress = load_function("progress")
     monkeypatch.setattr(progress, "get_runtime", lambda: runtime)
@@ -139,13 +156,25 @@ def test_duplicated_shuffled_concurrent_deliveries_equal_the_oracle(runtime, ato
         assert (state.xp, state.level, set(state.unlocked)) == (xp, level, unlocked), user
         assert runtime.scores.xp_score(user) == xp, user
     published = tap.drain()
-    unlocks = sorted((e["detail"]["userId"], e["detail"]["detail"]["achievementId"]) for e in published if e["detail-type"] == "AchievementUnlocked")
+    unlocks = sorted(
+        (e["detail"]["userId"], e["detail"]["detail"]["achievementId"])
+        for e in published
+        if e["detail-type"] == "AchievementUnlocked"
+    )
     assert unlocks == sorted((u, a) for u, (_, _, got) in expected.items() for a in got)
-    level_ups = sorted((e["detail"]["userId"], e["detail"]["detail"]["level"]) for e in published if e["detail-type"] == "LevelUp")
-    assert level_ups == sorted((u, lvl) for u, (_, level, _) in expected.items() for lvl in range(2, level + 1))
+    level_ups = sorted(
+        (e["detail"]["userId"], e["detail"]["detail"]["level"])
+        for e in published
+        if e["detail-type"] == "LevelUp"
+    )
+    assert level_ups == sorted(
+        (u, lvl) for u, (_, level, _) in expected.items() for lvl in range(2, level + 1)
+    )
 
 
-def test_replaying_everything_a_week_later_changes_nothing(runtime, clock, atomic_moto_transactions, monkeypatch):
+def test_replaying_everything_a_week_later_changes_nothing(
+    runtime, clock, atomic_moto_transactions, monkeypatch
+):
     rng = random.Random(7)
     progress = load_function("progress")
     monkeypatch.setattr(progress, "get_runtime", lambda: runtime)

@@ -50,7 +50,12 @@ def test_permanent_failures_go_to_the_dead_letter_queue_with_their_reason(runtim
         message_ids=["bad-json", "too-old", "good"],
     )
     assert result == {"batchItemFailures": []}
-    reasons = {m["MessageAttributes"]["sourceMessageId"]["StringValue"]: m["MessageAttributes"]["reason"]["StringValue"] for m in dead_letters(runtime.settings.dead_letter_queue_url)}
+    reasons = {
+        m["MessageAttributes"]["sourceMessageId"]["StringValue"]: m["MessageAttributes"]["reason"][
+            "StringValue"
+        ]
+        for m in dead_letters(runtime.settings.dead_letter_queue_url)
+    }
     assert reasons == {"bad-json": "not-json", "too-old": "too-old"}
     assert runtime.users.load("u1").state.xp == 10
 
@@ -74,7 +79,15 @@ def test_a_throttled_user_is_retried_alone_and_counted_once(runtime, monkeypatch
 
     def throttled_for_u2(request, now):
         if request.state.user_id == "u2":
-            raise ClientError({"Error": {"Code": "ProvisionedThroughputExceededException", "Message": "slow down"}}, "TransactWriteItems")
+            raise ClientError(
+                {
+                    "Error": {
+                        "Code": "ProvisionedThroughputExceededException",
+                        "Message": "slow down",
+                    }
+                },
+                "TransactWriteItems",
+            )
         return real_commit(request, now)
 
     monkeypatch.setattr(runtime.users, "commit", throttled_for_u2)
@@ -108,7 +121,9 @@ def test_domain_events_are_published_to_the_bus_with_their_cause(runtime):
     tap = BusTap(runtime.settings.event_bus_name)
     handle(body(user_id="u1", id="first"))
     published = tap.drain()
-    assert [(e["detail-type"], e["detail"]["detail"].get("achievementId")) for e in published] == [("AchievementUnlocked", "first-metric")]
+    assert [(e["detail-type"], e["detail"]["detail"].get("achievementId")) for e in published] == [
+        ("AchievementUnlocked", "first-metric")
+    ]
     assert published[0]["source"] == "questline"
     assert published[0]["detail"]["causedBy"] == ["first"]
 
@@ -131,7 +146,10 @@ def test_a_crash_between_commit_and_publication_loses_no_domain_event(runtime, c
     assert result == {"published": 1, "failed": 0}
     assert [e["detail-type"] for e in tap.drain()] == ["AchievementUnlocked"]
     assert runtime.users.load("u1").outbox == []
-    assert expiry.handler(sample_event("schedule-expiry.json"), LambdaContext()) == {"published": 0, "failed": 0}
+    assert expiry.handler(sample_event("schedule-expiry.json"), LambdaContext()) == {
+        "published": 0,
+        "failed": 0,
+    }
 
 
 def test_the_sweep_leaves_outbox_items_still_within_their_grace(runtime, monkeypatch):
@@ -139,7 +157,10 @@ def test_the_sweep_leaves_outbox_items_still_within_their_grace(runtime, monkeyp
     monkeypatch.setattr(runtime.bus, "publish", lambda events: (_ for _ in ()).throw(ConnectionError()))
     handle(body(user_id="u1", id="first"))
     monkeypatch.setattr(runtime.bus, "publish", working_publish)
-    assert expiry.handler(sample_event("schedule-expiry.json"), LambdaContext()) == {"published": 0, "failed": 0}
+    assert expiry.handler(sample_event("schedule-expiry.json"), LambdaContext()) == {
+        "published": 0,
+        "failed": 0,
+    }
     assert len(runtime.users.load("u1").outbox) == 1
 
 

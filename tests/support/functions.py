@@ -16,7 +16,8 @@ ROOT = Path(__file__).resolve().parents[2]
 def load_function(name: str) -> ModuleType:
     path = ROOT / "functions" / name / "app.py"
     spec = importlib.util.spec_from_file_location(f"questline_function_{name}", path)
-    assert spec and spec.loader, path
+    assert spec, path
+    assert spec.loader, path
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module

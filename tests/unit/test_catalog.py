@@ -32,11 +32,34 @@ def test_a_bundle_without_version_is_versioned_by_its_content():
         ("levels: {thresholds: [5, 10]}", "levels", "must be 0"),
         ("levels: {thresholds: [0, 10, 9]}", "levels", "strictly increasing"),
         ("levels: {formula: {kind: cubic, base: 10}}", "levels.formula.kind", "Input should be"),
-        (LEVELS + "achievements: [{id: a, title: A, counter: {eventType: a.b}, threshold: 0}]", "achievements[0].threshold", "greater than 0"),
-        (LEVELS + "achievements: [{id: a, title: A, counter: {eventType: a.b, aggregate: sum}, threshold: 1}]", "achievements[0].counter", "needs a payload field"),
-        (LEVELS + "achievements: [{id: a, title: A, type: WEIRD, counter: {eventType: a.b}, threshold: 1}]", "achievements[0].type", "Input should be"),
-        (LEVELS + "achievements: [{id: a, title: A, counter: {eventType: a.b}, threshold: 1, bonus: 3}]", "achievements[0].bonus", "Extra inputs"),
-        (LEVELS + "achievements: [{id: a, title: A, counter: {eventType: a.b}, threshold: 1}, {id: a, title: B, counter: {eventType: a.b}, threshold: 2}]", "achievements", "duplicate achievement id 'a' at [1]"),
+        (
+            LEVELS + "achievements: [{id: a, title: A, counter: {eventType: a.b}, threshold: 0}]",
+            "achievements[0].threshold",
+            "greater than 0",
+        ),
+        (
+            LEVELS
+            + "achievements: [{id: a, title: A, counter: {eventType: a.b, aggregate: sum}, threshold: 1}]",
+            "achievements[0].counter",
+            "needs a payload field",
+        ),
+        (
+            LEVELS
+            + "achievements: [{id: a, title: A, type: WEIRD, counter: {eventType: a.b}, threshold: 1}]",
+            "achievements[0].type",
+            "Input should be",
+        ),
+        (
+            LEVELS + "achievements: [{id: a, title: A, counter: {eventType: a.b}, threshold: 1, bonus: 3}]",
+            "achievements[0].bonus",
+            "Extra inputs",
+        ),
+        (
+            LEVELS
+            + "achievements: [{id: a, title: A, counter: {eventType: a.b}, threshold: 1}, {id: a, title: B, counter: {eventType: a.b}, threshold: 2}]",
+            "achievements",
+            "duplicate achievement id 'a' at [1]",
+        ),
     ],
 )
 def test_an_invalid_bundle_names_the_path_and_the_problem(bundle, path, message):

@@ -31,9 +31,19 @@ def oracle(events):
     xp = sum(CATALOG.xp_by_type.get(e.type, 0) for e in events)
     metrics = [e for e in events if e.type == "health.metric.recorded"]
     steps = sum(
-        e.payload["steps"] for e in metrics if isinstance(e.payload["steps"], int) and not isinstance(e.payload["steps"], bool)
+        e.payload["steps"]
+        for e in metrics
+        if isinstance(e.payload["steps"], int) and not isinstance(e.payload["steps"], bool)
     )
-    unlocked = {a for a, reached in [("first-metric", len(metrics) >= 1), ("five-metrics", len(metrics) >= 5), ("steps-1000", steps >= 1000)] if reached}
+    unlocked = {
+        a
+        for a, reached in [
+            ("first-metric", len(metrics) >= 1),
+            ("five-metrics", len(metrics) >= 5),
+            ("steps-1000", steps >= 1000),
+        ]
+        if reached
+    }
     return xp, level_for_xp(CATALOG.level_thresholds, xp), unlocked
 
 
@@ -79,7 +89,11 @@ def test_an_achievement_unlocks_once_and_records_the_event_and_catalog_version()
 
 
 def test_a_sum_counter_ignores_non_numeric_fields():
-    events = [event(id="a", payload={"steps": "900"}), event(id="b", payload={"steps": True}), event(id="c", payload={"steps": 999})]
+    events = [
+        event(id="a", payload={"steps": "900"}),
+        event(id="b", payload={"steps": True}),
+        event(id="c", payload={"steps": 999}),
+    ]
     decision = decide(UserState("u1"), events, CATALOG, NOW)
     assert decision.state.counters["sum:health.metric.recorded:steps"] == 999
     assert "steps-1000" not in decision.state.unlocked
@@ -88,7 +102,9 @@ def test_a_sum_counter_ignores_non_numeric_fields():
 def test_the_decide_step_does_not_mutate_its_input_state():
     state = UserState("u1")
     decide(state, [event()], CATALOG, NOW)
-    assert state.xp == 0 and state.counters == {} and state.unlocked == {}
+    assert state.xp == 0
+    assert state.counters == {}
+    assert state.unlocked == {}
 
 
 def test_domain_event_ids_are_the_same_when_deciding_again():

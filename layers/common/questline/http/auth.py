@@ -43,7 +43,9 @@ def principal_from_claims(claims: dict[str, Any]) -> Principal:
     names: set[str] = set()
     for claim in ("roles", "cognito:groups"):
         names |= _as_names(claims.get(claim))
-    names |= {s.removeprefix("questline/") for s in _as_names(claims.get("scope")) if s.startswith("questline/")}
+    names |= {
+        s.removeprefix("questline/") for s in _as_names(claims.get("scope")) if s.startswith("questline/")
+    }
     roles = {Role.USER} | {Role(n) for n in names if n in Role._value2member_map_}
     return Principal(subject, frozenset(roles))
 
@@ -57,11 +59,15 @@ def _as_names(value: Any) -> set[str]:
     return set(str(value).strip("[]").replace(",", " ").split())
 
 
-def authenticate(settings: Settings, aws_event: dict[str, Any] | None, authorization: str | None) -> Principal:
+def authenticate(
+    settings: Settings, aws_event: dict[str, Any] | None, authorization: str | None
+) -> Principal:
     """The caller of one request, or AuthError."""
     if settings.auth_mode == "local":
         return principal_from_claims(verify_local_token(settings, authorization))
-    claims = (((aws_event or {}).get("requestContext") or {}).get("authorizer") or {}).get("jwt", {}).get("claims")
+    claims = (
+        (((aws_event or {}).get("requestContext") or {}).get("authorizer") or {}).get("jwt", {}).get("claims")
+    )
     if not claims:
         raise AuthError("no verified claims on the request")
     return principal_from_claims(claims)

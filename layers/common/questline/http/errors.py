@@ -51,11 +51,18 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
             loc = loc[1:] if loc[0] == "body" else loc
         if err.get("type") == "json_invalid":
             malformed = True
-            errors.append({"field": "body", "message": f"malformed JSON: {err.get('ctx', {}).get('error', err['msg'])}"})
+            errors.append(
+                {
+                    "field": "body",
+                    "message": f"malformed JSON: {err.get('ctx', {}).get('error', err['msg'])}",
+                }
+            )
             continue
         errors.append({"field": field_path(loc), "message": err["msg"]})
     if malformed:
-        return JSONResponse(error_body("malformed_json", "the body is not valid JSON", errors), status_code=400)
+        return JSONResponse(
+            error_body("malformed_json", "the body is not valid JSON", errors), status_code=400
+        )
     return JSONResponse(error_body("validation_error", "the request is invalid", errors), status_code=422)
 
 

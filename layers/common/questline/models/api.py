@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, JsonValue
 from pydantic.alias_generators import to_camel
 
 
@@ -28,7 +27,11 @@ class EventBatchRequest(ApiModel):
     """Events to enqueue. Each item is validated on its own, so one bad event rejects only itself."""
 
     model_config = ConfigDict(extra="forbid")
-    events: list[dict[str, Any]] = Field(min_length=1)
+    # Items stay raw here so that one malformed item rejects only itself (see RejectedEvent).
+    events: list[JsonValue] = Field(
+        min_length=1,
+        description="Event envelopes: id, type, userId, timestamp, version, payload, journey?, metadata?",
+    )
 
 
 class RejectedEvent(ApiModel):

@@ -7,6 +7,7 @@ bundle (``achievements[3].threshold``) and the problem.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 from enum import StrEnum
 from typing import Annotated, Literal, Self
@@ -18,9 +19,7 @@ from questline.models.envelope import EventType, Identifier, Journey
 
 
 class CatalogModel(BaseModel):
-    model_config = ConfigDict(
-        alias_generator=to_camel, populate_by_name=True, extra="forbid", frozen=True
-    )
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid", frozen=True)
 
 
 class AchievementType(StrEnum):
@@ -78,7 +77,7 @@ class LevelCurve(CatalogModel):
         table = self.table()
         if table[0] != 0:
             raise ValueError("the first threshold (level 1) must be 0")
-        if any(b <= a for a, b in zip(table, table[1:], strict=False)):
+        if any(b <= a for a, b in itertools.pairwise(table)):
             raise ValueError("thresholds must be strictly increasing")
         return self
 

@@ -47,9 +47,7 @@ class TimeBounds(BaseModel):
 class EventEnvelope(BaseModel):
     """One upstream event: who did what, when. Point values never come from here."""
 
-    model_config = ConfigDict(
-        alias_generator=to_camel, populate_by_name=True, extra="forbid", frozen=True
-    )
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid", frozen=True)
 
     id: Identifier
     type: EventType

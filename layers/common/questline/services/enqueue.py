@@ -24,7 +24,9 @@ def enqueue_events(raw_events: Sequence[Any], runtime: Runtime) -> EventBatchRes
     for index, raw in enumerate(raw_events):
         try:
             if not isinstance(raw, dict):
-                raise PermanentEventError("schema-violation", [{"field": "body", "message": "an event is a JSON object"}])
+                raise PermanentEventError(
+                    "schema-violation", [{"field": "body", "message": "an event is a JSON object"}]
+                )
             accepted.append(parse_event(raw, bounds))
         except PermanentEventError as exc:
             rejected.append(_rejection(index, raw, exc))

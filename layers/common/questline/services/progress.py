@@ -91,7 +91,9 @@ def process_batch(records: Sequence[InboundRecord], runtime: Runtime) -> BatchOu
     return outcome
 
 
-def process_user(user_id: str, events: Sequence[EventEnvelope], runtime: Runtime, now: datetime) -> UserOutcome:
+def process_user(
+    user_id: str, events: Sequence[EventEnvelope], runtime: Runtime, now: datetime
+) -> UserOutcome:
     """Apply a user's events exactly once, in event-time order, in chunks of EVENTS_PER_COMMIT."""
     unique = list({event.id: event for event in reversed(events)}.values())  # first copy wins
     outcome = UserOutcome(duplicates=len(events) - len(unique))

@@ -149,7 +149,9 @@ class DynamoUserStore:
         """Write the decision atomically. Raises DuplicateEvents or VersionConflict."""
         state = request.state
         items = [self._profile_put(state, request.catalog_version)]
-        items += [self._marker_put(state.user_id, event_id, request, now) for event_id in request.applied_event_ids]
+        items += [
+            self._marker_put(state.user_id, event_id, request, now) for event_id in request.applied_event_ids
+        ]
         items += [self._unlock_put(state.user_id, unlock) for unlock in request.new_unlocks]
         outbox = None
         if request.domain_events:
@@ -203,7 +205,9 @@ class DynamoUserStore:
             put["ExpressionAttributeValues"] = {":loaded": {"N": str(state.version)}}
         return {"Put": put}
 
-    def _marker_put(self, user_id: str, event_id: str, request: CommitRequest, now: datetime) -> dict[str, Any]:
+    def _marker_put(
+        self, user_id: str, event_id: str, request: CommitRequest, now: datetime
+    ) -> dict[str, Any]:
         expires = None
         if self.dedupe_retention_days:
             expires = int((now + timedelta(days=self.dedupe_retention_days)).timestamp())
@@ -217,7 +221,13 @@ class DynamoUserStore:
             ExpiresAt=expires,
         )
         # The marker is the dedupe record: if it exists the event was already applied.
-        return {"Put": {"TableName": self.table_name, "Item": item, "ConditionExpression": "attribute_not_exists(PK)"}}
+        return {
+            "Put": {
+                "TableName": self.table_name,
+                "Item": item,
+                "ConditionExpression": "attribute_not_exists(PK)",
+            }
+        }
 
     def _unlock_put(self, user_id: str, unlock: Unlock) -> dict[str, Any]:
         item = _item(
@@ -229,7 +239,13 @@ class DynamoUserStore:
             CatalogVersion=unlock.catalog_version,
         )
         # Achievements unlock once; the version check already implies this, the condition says it.
-        return {"Put": {"TableName": self.table_name, "Item": item, "ConditionExpression": "attribute_not_exists(PK)"}}
+        return {
+            "Put": {
+                "TableName": self.table_name,
+                "Item": item,
+                "ConditionExpression": "attribute_not_exists(PK)",
+            }
+        }
 
     def _outbox_put(self, entry: OutboxEntry, now: datetime) -> dict[str, Any]:
         pk, sk = keys.user_pk(entry.user_id), keys.outbox_sk(entry.outbox_id)
@@ -252,7 +268,10 @@ class DynamoUserStore:
         """Forget an outbox item once its events are on the bus."""
         self.client.delete_item(
             TableName=self.table_name,
-            Key={"PK": {"S": keys.user_pk(entry.user_id)}, "SK": {"S": keys.outbox_sk(entry.outbox_id)}},
+            Key={
+                "PK": {"S": keys.user_pk(entry.user_id)},
+                "SK": {"S": keys.outbox_sk(entry.outbox_id)},
+            },
         )
 
     def due_outbox(self, now: datetime, lookback_days: int, limit: int) -> list[OutboxEntry]:

@@ -23,8 +23,17 @@ _ERRORS: dict[int | str, dict[str, object]] = {
 }
 
 
-@router.get("/v1/users/{userId}/profile", response_model=ProfileResponse, responses=_ERRORS, summary="Profile (self, service, admin)")
-def read_profile(user_id: Annotated[UserIdPath, Path(alias="userId")], principal: PrincipalDep, runtime: RuntimeDep) -> ProfileResponse:
+@router.get(
+    "/v1/users/{userId}/profile",
+    response_model=ProfileResponse,
+    responses=_ERRORS,
+    summary="Profile (self, service, admin)",
+)
+def read_profile(
+    user_id: Annotated[UserIdPath, Path(alias="userId")],
+    principal: PrincipalDep,
+    runtime: RuntimeDep,
+) -> ProfileResponse:
     """XP, level, XP needed for the next level, points and achievement count."""
     return get_profile(resolve_user(principal, user_id), runtime)
 
@@ -36,7 +45,9 @@ def read_profile(user_id: Annotated[UserIdPath, Path(alias="userId")], principal
     summary="Achievements with progress (self, service, admin)",
 )
 def read_achievements(
-    user_id: Annotated[UserIdPath, Path(alias="userId")], principal: PrincipalDep, runtime: RuntimeDep
+    user_id: Annotated[UserIdPath, Path(alias="userId")],
+    principal: PrincipalDep,
+    runtime: RuntimeDep,
 ) -> AchievementList:
     """Every achievement with current / target / percent, and when and by which event it unlocked."""
     return list_achievements(resolve_user(principal, user_id), runtime)
