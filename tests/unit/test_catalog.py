@@ -56,7 +56,8 @@ def test_a_bundle_without_version_is_versioned_by_its_content():
         ),
         (
             LEVELS
-            + "achievements: [{id: a, title: A, counter: {eventType: a.b}, threshold: 1}, {id: a, title: B, counter: {eventType: a.b}, threshold: 2}]",
+            + "achievements: [{id: a, title: A, counter: {eventType: a.b}, threshold: 1},"
+            + " {id: a, title: B, counter: {eventType: a.b}, threshold: 2}]",
             "achievements",
             "duplicate achievement id 'a' at [1]",
         ),
