@@ -61,10 +61,16 @@ _ENV_NAMES = {
 }
 
 
+# Durations are given in seconds in the environment (pydantic would read ISO 8601 strings).
+_SECONDS_FIELDS = {"max_event_age", "max_future_skew", "outbox_grace"}
+
+
 def settings_from_env(environ: dict[str, str] | None = None) -> Settings:
     """Build settings from environment variables; unset or empty variables keep defaults."""
     env = os.environ if environ is None else environ
-    values = {field: env[name] for field, name in _ENV_NAMES.items() if env.get(name)}
+    values: dict[str, object] = {field: env[name] for field, name in _ENV_NAMES.items() if env.get(name)}
+    for field in _SECONDS_FIELDS & values.keys():
+        values[field] = timedelta(seconds=float(str(values[field])))
     return Settings.model_validate(values)
 
 
