@@ -25,3 +25,8 @@ def test_empty_variables_keep_the_defaults():
 def test_an_invalid_value_names_the_setting():
     with pytest.raises(ValidationError, match="auth_mode"):
         settings_from_env({"AUTH_MODE": "none"})
+
+
+def test_a_duration_that_is_not_a_number_names_the_variable():
+    with pytest.raises(ValueError, match="MAX_EVENT_AGE_SECONDS"):
+        settings_from_env({"MAX_EVENT_AGE_SECONDS": "a week"})

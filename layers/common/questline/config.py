@@ -70,7 +70,10 @@ def settings_from_env(environ: dict[str, str] | None = None) -> Settings:
     env = os.environ if environ is None else environ
     values: dict[str, object] = {field: env[name] for field, name in _ENV_NAMES.items() if env.get(name)}
     for field in _SECONDS_FIELDS & values.keys():
-        values[field] = timedelta(seconds=float(str(values[field])))
+        try:
+            values[field] = timedelta(seconds=float(str(values[field])))
+        except ValueError as exc:
+            raise ValueError(f"{_ENV_NAMES[field]} must be a number of seconds") from exc
     return Settings.model_validate(values)
 
 
