@@ -181,3 +181,34 @@ def test_commits_still_happen_when_redis_is_down(runtime, monkeypatch):
     monkeypatch.setattr(runtime, "scores", RedisScoreMirror("redis://127.0.0.1:1/0"))
     assert handle(body(user_id="u1", id="a")) == {"batchItemFailures": []}
     assert runtime.users.load("u1").state.xp == 10
+
+
+def test_an_event_put_on_the_bus_reaches_the_queue_through_the_upstream_rule_and_counts(runtime):
+    import boto3
+
+    from questline_local.resources import load_template
+
+    rule = load_template()["Resources"]["UpstreamEventsRule"]["Properties"]
+    queue_arn = boto3.client("sqs").get_queue_attributes(
+        QueueUrl=runtime.settings.ingest_queue_url, AttributeNames=["QueueArn"]
+    )["Attributes"]["QueueArn"]
+    events = boto3.client("events")
+    bus = runtime.settings.event_bus_name
+    events.put_rule(Name="upstream", EventBusName=bus, EventPattern=json.dumps(rule["EventPattern"]))
+    events.put_targets(Rule="upstream", EventBusName=bus, Targets=[{"Id": "ingest", "Arn": queue_arn}])
+    sample = sample_event("eventbridge-upstream-event.json")
+    events.put_events(
+        Entries=[
+            {
+                "EventBusName": bus,
+                "Source": sample["source"],
+                "DetailType": sample["detail-type"],
+                "Detail": json.dumps(sample["detail"]),
+            }
+        ]
+    )
+    [message] = boto3.client("sqs").receive_message(QueueUrl=runtime.settings.ingest_queue_url)["Messages"]
+
+    assert handle(message["Body"]) == {"batchItemFailures": []}
+    assert runtime.users.load("user-123").state.unlocked.keys() == set()  # no rule in the test catalog
+    assert runtime.users.load("user-123").state.version == 1

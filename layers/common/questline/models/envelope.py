@@ -136,3 +136,16 @@ def parse_event(raw: Any, bounds: TimeBounds) -> EventEnvelope:
         if errors and errors[0]["type"] == "json_invalid":
             raise PermanentEventError("not-json", [{"field": "body", "message": errors[0]["msg"]}]) from exc
         raise PermanentEventError(_reason_for(exc), describe_errors(exc)) from exc
+
+
+def parse_queued_event(body: str, bounds: TimeBounds) -> EventEnvelope:
+    """A queue message body is the envelope itself, or an EventBridge event (forwarded from the
+    bus by the upstream rule) that carries the envelope as its ``detail``."""
+    if '"detail-type"' in body:  # cheap test before decoding twice
+        try:
+            data = json.loads(body)
+        except ValueError:
+            data = None
+        if isinstance(data, dict) and "detail" in data and "detail-type" in data:
+            return parse_event(data["detail"], bounds)
+    return parse_event(body, bounds)

@@ -13,7 +13,7 @@ from datetime import datetime
 
 from questline.domain.decide import decide, order_events
 from questline.errors import CommitConflictError, PermanentEventError
-from questline.models.envelope import EventEnvelope, TimeBounds, parse_event
+from questline.models.envelope import EventEnvelope, TimeBounds, parse_queued_event
 from questline.services.outbox import publish_outbox
 from questline.services.runtime import Runtime
 from questline.storage.queues import OutgoingMessage
@@ -59,7 +59,7 @@ def process_batch(records: Sequence[InboundRecord], runtime: Runtime) -> BatchOu
     bounds = _bounds(runtime, now)
     for record in records:
         try:
-            event = parse_event(record.body, bounds)
+            event = parse_queued_event(record.body, bounds)
         except PermanentEventError as exc:
             rejected.append((record, exc))
             continue
