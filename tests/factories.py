@@ -50,27 +50,26 @@ def sample_event(name: str) -> dict[str, Any]:
 TEST_CATALOG_YAML = """
 version: test-1
 xp:
-  - {eventType: health.metric.recorded, xp: 10}
-  - {eventType: care.appointment.scheduled, xp: 40}
+  - {id: metric-xp, events: {type: health.metric.recorded}, amount: 10}
+  - {id: appointment-xp, events: {type: care.appointment.scheduled}, amount: 40}
 levels:
   thresholds: [0, 30, 100, 200, 400]
 achievements:
   - id: first-metric
     title: First metric
     points: 5
-    counter: {eventType: health.metric.recorded}
-    threshold: 1
+    criteria: {metric: {events: {type: health.metric.recorded}}, threshold: 1}
   - id: five-metrics
     title: Five metrics
     points: 20
-    counter: {eventType: health.metric.recorded}
-    threshold: 5
+    criteria: {metric: {events: {type: health.metric.recorded}}, threshold: 5}
   - id: steps-1000
     title: 1000 steps
     type: CHALLENGE
     points: 50
-    counter: {eventType: health.metric.recorded, aggregate: sum, field: steps}
-    threshold: 1000
+    criteria:
+      metric: {events: {type: health.metric.recorded}, aggregate: sum, field: steps}
+      threshold: 1000
 """
 
 

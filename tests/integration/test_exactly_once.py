@@ -82,7 +82,9 @@ def oracle(events):
     catalog = make_catalog()
     expected = {}
     for user, mine in _by_user(events).items():
-        xp = sum(catalog.xp_by_type.get(e["type"], 0) for e in mine)
+        xp = sum(
+            {"health.metric.recorded": 10, "care.appointment.scheduled": 40}.get(e["type"], 0) for e in mine
+        )
         metrics = [e for e in mine if e["type"] == "health.metric.recorded"]
         steps = sum(e["payload"]["steps"] for e in metrics)
         unlocked = {

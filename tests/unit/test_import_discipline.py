@@ -12,7 +12,8 @@ from tests.support.functions import ROOT
 def modules_after_import(function: str) -> set[str]:
     code = (
         "import importlib.util, json, sys\n"
-        f"spec = importlib.util.spec_from_file_location('app', r'{ROOT / 'functions' / function / 'app.py'}')\n"
+        f"path = r'{ROOT / 'functions' / function / 'app.py'}'\n"
+        "spec = importlib.util.spec_from_file_location('app', path)\n"
         "module = importlib.util.module_from_spec(spec); spec.loader.exec_module(module)\n"
         "print(json.dumps(sorted(sys.modules)))\n"
     )

@@ -10,9 +10,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from questline.domain.levels import level_for_xp
-from questline.domain.rules import CompiledCatalog, counter_increment
+from questline.domain.achievements import evaluate_achievements
+from questline.domain.awards import AWARD_EVENT_TYPE, apply_award
+from questline.domain.events import matches
+from questline.domain.metrics import TimeContext, record
+from questline.domain.periods import is_valid_zone
+from questline.domain.rules import CompiledCatalog
 from questline.domain.state import DomainEvent, Unlock, UserState
+from questline.domain.xp import earn
 from questline.models.envelope import EventEnvelope
 
 
@@ -41,74 +46,49 @@ def decide(
     applied: list[str] = []
     for event in order_events(events):
         applied.append(event.id)
-        _award_xp(new, event, catalog, emitted)
-        _count_and_unlock(new, event, catalog, emitted, unlocks)
+        _apply_event(new, event, catalog, emitted, unlocks)
     if applied:
         new.updated_at = now
     return Decision(new, emitted, applied, unlocks)
 
 
-def _award_xp(
-    state: UserState, event: EventEnvelope, catalog: CompiledCatalog, emitted: list[DomainEvent]
-) -> None:
-    gained = catalog.xp_by_type.get(event.type, 0)
-    if not gained:
-        return
-    state.xp += gained
-    _raise_level(state, event, catalog, emitted)
-
-
-def _raise_level(
-    state: UserState, event: EventEnvelope, catalog: CompiledCatalog, emitted: list[DomainEvent]
-) -> None:
-    reached = level_for_xp(catalog.level_thresholds, state.xp)
-    # One LevelUp per level crossed, so consumers never miss a level's rewards.
-    for level in range(state.level + 1, reached + 1):
-        emitted.append(
-            DomainEvent.make(
-                "LevelUp",
-                state.user_id,
-                f"level:{level}",
-                event.timestamp,
-                {"level": level, "xp": state.xp, "catalogVersion": catalog.version},
-                (event.id,),
-            )
-        )
-    state.level = max(state.level, reached)
-
-
-def _count_and_unlock(
+def _apply_event(
     state: UserState,
     event: EventEnvelope,
     catalog: CompiledCatalog,
     emitted: list[DomainEvent],
     unlocks: list[Unlock],
 ) -> None:
-    for counter in catalog.counters_by_type.get(event.type, ()):
-        increment = counter_increment(counter, event.payload)
-        if not increment:
+    time = _time_context(state, event, catalog)
+    touched = _record_metrics(state, event, catalog, time)
+    changed = earn(state, event, catalog, time, emitted)
+    candidates = catalog.achievements_for(touched)
+    if event.type == AWARD_EVENT_TYPE:
+        changed |= apply_award(state, event, catalog, emitted, unlocks)
+    if changed:
+        candidates.update(catalog.state_dependent)
+    evaluate_achievements(state, event, catalog, time, candidates, emitted, unlocks)
+
+
+def _time_context(state: UserState, event: EventEnvelope, catalog: CompiledCatalog) -> TimeContext:
+    """The user's zone: the one an event carries (``metadata.timeZone``, e.g. after travel), else
+    the last known, else the catalog's default."""
+    carried = (event.metadata or {}).get("timeZone")
+    if isinstance(carried, str) and carried != state.time_zone and is_valid_zone(carried):
+        state.time_zone = carried
+    return TimeContext(state.time_zone or catalog.default_time_zone, catalog.week_start)
+
+
+def _record_metrics(
+    state: UserState, event: EventEnvelope, catalog: CompiledCatalog, time: TimeContext
+) -> set[str]:
+    touched: set[str] = set()
+    for tracked in catalog.metrics.lookup(event.type):
+        if not matches(tracked.metric.events, event):
             continue
-        total = state.counters.get(counter.key, 0) + increment
-        state.counters[counter.key] = total
-        for achievement in catalog.achievements_by_counter[counter.key]:
-            if achievement.id in state.unlocked or total < achievement.threshold:
-                continue
-            unlock = Unlock(achievement.id, event.timestamp, event.id, achievement.points, catalog.version)
-            state.unlocked[achievement.id] = unlock
-            state.points += achievement.points
-            unlocks.append(unlock)
-            emitted.append(
-                DomainEvent.make(
-                    "AchievementUnlocked",
-                    state.user_id,
-                    f"achievement:{achievement.id}",
-                    event.timestamp,
-                    {
-                        "achievementId": achievement.id,
-                        "title": achievement.title,
-                        "points": achievement.points,
-                        "catalogVersion": catalog.version,
-                    },
-                    (event.id,),
-                )
-            )
+        before = state.metrics.get(tracked.key)
+        after = record(before, tracked.metric, event, time)
+        if after is not before and after is not None:
+            state.metrics[tracked.key] = after
+            touched.add(tracked.key)
+    return touched

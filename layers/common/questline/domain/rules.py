@@ -1,13 +1,83 @@
-"""The catalog compiled for evaluation: indexes by event type, so an event only meets the rules
-it can affect and the cost per event does not grow with unrelated rules."""
+"""The catalog compiled for evaluation.
+
+Rules are indexed by event type (exact, dotted prefix, or any), so an event meets only the
+metrics and XP rules it can affect: the decide step's cost per event does not grow with the
+number of unrelated rules.
+"""
 
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Generic, TypeVar
 
-from questline.models.catalog import Achievement, Catalog, Counter
+from questline.models.catalog import Achievement, Boost, Catalog, XpRule, prerequisites
+from questline.models.criteria import (
+    AchievementCondition,
+    CurrencyCondition,
+    LevelCondition,
+    Metric,
+    MetricCondition,
+    XpCondition,
+    iter_conditions,
+)
+
+T = TypeVar("T")
+
+
+@dataclass
+class TypeIndex(Generic[T]):
+    """Items filed under the event-type pattern they listen to."""
+
+    exact: dict[str, list[T]] = field(default_factory=lambda: defaultdict(list))
+    prefix: dict[str, list[T]] = field(default_factory=lambda: defaultdict(list))  # "health." -> items
+    anything: list[T] = field(default_factory=list)
+
+    def add(self, pattern: str, item: T) -> None:
+        if pattern == "*":
+            self.anything.append(item)
+        elif pattern.endswith(".*"):
+            self.prefix[pattern[:-1]].append(item)
+        else:
+            self.exact[pattern].append(item)
+
+    def lookup(self, event_type: str) -> list[T]:
+        found = list(self.exact.get(event_type, ()))
+        if self.prefix:
+            # Every dotted prefix of the type: "a.b.c" -> "a.", "a.b.". Cost: the type's depth.
+            dot = event_type.find(".")
+            while dot != -1:
+                found += self.prefix.get(event_type[: dot + 1], ())
+                dot = event_type.find(".", dot + 1)
+        return found + self.anything
+
+
+@dataclass(frozen=True)
+class TrackedMetric:
+    """A metric as tracked in user state: achievements that restart (repeatable) get their own."""
+
+    key: str
+    metric: Metric
+
+
+def metric_key(metric: Metric, achievement: Achievement) -> str:
+    return f"{achievement.id}/{metric.key}" if achievement.repeatable else metric.key
+
+
+def achievement_metrics(achievement: Achievement) -> list[Metric]:
+    if achievement.metric is not None:
+        return [achievement.metric]
+    assert achievement.criteria is not None
+    return [n.metric for n in iter_conditions(achievement.criteria) if isinstance(n, MetricCondition)]
+
+
+def _depends_on_state(achievement: Achievement) -> bool:
+    """Whether levels, balances or other achievements can change the outcome."""
+    if achievement.criteria is None:
+        return False
+    kinds = (LevelCondition, XpCondition, CurrencyCondition, AchievementCondition)
+    return any(isinstance(n, kinds) for n in iter_conditions(achievement.criteria))
 
 
 @dataclass(frozen=True)
@@ -15,40 +85,49 @@ class CompiledCatalog:
     catalog: Catalog
     version: str
     level_thresholds: tuple[int, ...]
-    xp_by_type: dict[str, int]
-    counters_by_type: dict[str, tuple[Counter, ...]]
-    achievements_by_counter: dict[str, tuple[Achievement, ...]]
+    default_time_zone: str
+    week_start: int
+    metrics: TypeIndex[TrackedMetric]
+    xp_rules: TypeIndex[XpRule]
+    boosts: tuple[Boost, ...]
     achievements_by_id: dict[str, Achievement]
+    achievements_by_metric: dict[str, tuple[str, ...]]
+    state_dependent: tuple[str, ...]
+    dependents: dict[str, tuple[str, ...]]  # achievement -> achievements requiring it
+
+    def achievements_for(self, metric_keys: Iterable[str]) -> set[str]:
+        return {a for key in metric_keys for a in self.achievements_by_metric.get(key, ())}
 
 
 def compile_catalog(catalog: Catalog) -> CompiledCatalog:
     """Index a validated catalog for the decide step."""
-    counters: dict[str, dict[str, Counter]] = defaultdict(dict)
-    by_counter: dict[str, list[Achievement]] = defaultdict(list)
+    metrics: TypeIndex[TrackedMetric] = TypeIndex()
+    seen: set[str] = set()
+    by_metric: dict[str, list[str]] = defaultdict(list)
+    dependents: dict[str, list[str]] = defaultdict(list)
     for achievement in catalog.achievements:
-        counter = achievement.counter
-        counters[counter.event_type][counter.key] = counter
-        by_counter[counter.key].append(achievement)
+        for metric in achievement_metrics(achievement):
+            key = metric_key(metric, achievement)
+            by_metric[key].append(achievement.id)
+            if key not in seen:
+                seen.add(key)
+                metrics.add(metric.events.type, TrackedMetric(key, metric))
+        for required in prerequisites(achievement):
+            dependents[required].append(achievement.id)
+    xp_rules: TypeIndex[XpRule] = TypeIndex()
+    for rule in catalog.xp:
+        xp_rules.add(rule.events.type, rule)
     return CompiledCatalog(
         catalog=catalog,
         version=catalog.version or "",
         level_thresholds=tuple(catalog.levels.table()),
-        xp_by_type={rule.event_type: rule.xp for rule in catalog.xp},
-        counters_by_type={t: tuple(c.values()) for t, c in counters.items()},
-        achievements_by_counter={k: tuple(v) for k, v in by_counter.items()},
+        default_time_zone=catalog.default_time_zone,
+        week_start=catalog.week_start_index,
+        metrics=metrics,
+        xp_rules=xp_rules,
+        boosts=tuple(catalog.boosts),
         achievements_by_id={a.id: a for a in catalog.achievements},
+        achievements_by_metric={k: tuple(dict.fromkeys(v)) for k, v in by_metric.items()},
+        state_dependent=tuple(a.id for a in catalog.achievements if _depends_on_state(a)),
+        dependents={k: tuple(v) for k, v in dependents.items()},
     )
-
-
-def counter_increment(counter: Counter, payload: dict[str, Any]) -> float:
-    """How much one matching event adds to ``counter``; a missing or non-numeric field adds 0."""
-    if counter.aggregate == "count":
-        return 1
-    value: Any = payload
-    for part in (counter.field or "").split("."):
-        if not isinstance(value, dict):
-            return 0
-        value = value.get(part)
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return 0
-    return value

@@ -52,9 +52,19 @@ class ProfileResponse(ApiModel):
     level: int
     xp_for_next_level: int | None = Field(description="Total XP that reaches the next level; null at the top")
     points: int
+    balances: dict[str, int] = Field(description="Spendable currencies and per-journey points")
     achievements_unlocked: int
+    time_zone: str
     updated_at: datetime | None
     catalog_version: str
+
+
+class TierProgress(ApiModel):
+    id: str
+    title: str | None
+    threshold: float
+    points: int
+    unlocked: bool
 
 
 class AchievementProgress(ApiModel):
@@ -65,12 +75,19 @@ class AchievementProgress(ApiModel):
     category: str | None
     journey: str | None
     points: int
-    current: float
-    target: float
+    hidden: bool = Field(description="A secret achievement not yet unlocked: title and criteria are masked")
+    current: float | None = Field(description="The achievement's main metric now, when it has one")
+    target: float | None
     percent: float
     unlocked: bool
     unlocked_at: datetime | None = None
     unlocked_by_event: str | None = None
+    catalog_version: str | None = Field(default=None, description="The catalog version that unlocked it")
+    tiers: list[TierProgress] | None = None
+    completions: int = 0
+    max_completions: int | None = None
+    available_from: datetime | None = None
+    available_until: datetime | None = None
 
 
 class AchievementList(ApiModel):

@@ -1,7 +1,8 @@
-"""The catalog bundle: what events are worth, how levels grow, which achievements exist.
+"""The catalog bundle: currencies, XP rules, boosts, levels and achievements, as one versioned
+YAML or JSON document with camelCase keys.
 
-Bundles are YAML or JSON with camelCase keys. Validation errors name the path inside the
-bundle (``achievements[3].threshold``) and the problem.
+Validation errors name the path inside the bundle (``achievements[3].criteria.all[1].metric``)
+and the problem; cross-references (prerequisites, currencies) are checked after the shapes.
 """
 
 from __future__ import annotations
@@ -10,16 +11,27 @@ import hashlib
 import itertools
 import json
 from enum import StrEnum
-from typing import Annotated, Literal, Self
+from typing import Annotated, Any, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
-from pydantic.alias_generators import to_camel
+from pydantic import AwareDatetime, Field, ValidationError, field_validator, model_validator
 
-from questline.models.envelope import EventType, Identifier, Journey
+from questline.models.criteria import (
+    UNION_TAGS,
+    AchievementCondition,
+    CatalogModel,
+    Condition,
+    CurrencyCondition,
+    Duration,
+    EventFilter,
+    FieldPath,
+    Metric,
+    iter_conditions,
+)
+from questline.models.envelope import Identifier, Journey
 
-
-class CatalogModel(BaseModel):
-    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid", frozen=True)
+XP = "xp"
+POINTS = "points"  # achievement points: a score, like XP never spent
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
 class AchievementType(StrEnum):
@@ -33,11 +45,57 @@ class AchievementType(StrEnum):
     SECRET = "SECRET"
 
 
-class XpRule(CatalogModel):
-    """A fixed amount of XP for every event of one type."""
+class Currency(CatalogModel):
+    """A balance users hold. XP and points always exist and are never spent; others (coins,
+    per-journey points) are declared here."""
 
-    event_type: EventType
-    xp: int = Field(ge=0, le=1_000_000)
+    id: Identifier
+    title: str = ""
+    spendable: bool = True
+    journey: Journey | None = None
+
+
+class FieldAmount(CatalogModel):
+    """An amount taken from a numeric payload field, times a factor, rounded down."""
+
+    field: FieldPath
+    factor: float = Field(default=1.0, gt=0, le=1_000_000)
+
+
+class XpRule(CatalogModel):
+    """What matching events earn: a fixed ``amount`` or one ``fromField``, in ``currency``
+    (XP by default), at most ``dailyCap`` per day in the user's zone."""
+
+    id: Identifier
+    events: EventFilter
+    currency: Identifier = XP
+    amount: int | None = Field(default=None, ge=0, le=1_000_000)
+    from_field: FieldAmount | None = None
+    daily_cap: int | None = Field(default=None, gt=0)
+
+    @model_validator(mode="after")
+    def _one_amount(self) -> Self:
+        if (self.amount is None) == (self.from_field is None):
+            raise ValueError("give exactly one of amount or fromField")
+        return self
+
+
+class Boost(CatalogModel):
+    """A multiplier over a time box (a double-XP weekend), for everyone or listed users."""
+
+    id: Identifier
+    factor: float = Field(gt=0, le=100)
+    from_: AwareDatetime = Field(alias="from")
+    until: AwareDatetime
+    events: EventFilter | None = None
+    users: list[Identifier] | None = Field(default=None, max_length=10_000)
+    currencies: list[Identifier] = Field(default_factory=lambda: [XP], min_length=1)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Self:
+        if self.until <= self.from_:
+            raise ValueError("until must be after from")
+        return self
 
 
 class LevelFormula(CatalogModel):
@@ -89,31 +147,31 @@ class LevelCurve(CatalogModel):
         return [self.formula.threshold(n) for n in range(1, self.formula.max_level + 1)]
 
 
-class Counter(CatalogModel):
-    """What an achievement counts: events of a type, or the sum of a numeric payload field."""
+class RewardGrant(CatalogModel):
+    currency: Identifier
+    amount: int = Field(gt=0, le=1_000_000_000)
 
-    event_type: EventType
-    aggregate: Literal["count", "sum"] = "count"
-    field: Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")] | None = None
 
-    @model_validator(mode="after")
-    def _sum_needs_field(self) -> Self:
-        if self.aggregate == "sum" and self.field is None:
-            raise ValueError("a sum counter needs a payload field")
-        if self.aggregate == "count" and self.field is not None:
-            raise ValueError("a count counter takes no field")
-        return self
+class Tier(CatalogModel):
+    """A stage of a tiered achievement (1k, 2.5k, 5k steps), unlocking once with its own points."""
 
-    @property
-    def key(self) -> str:
-        """Stable name of the counter in a user's state."""
-        if self.aggregate == "count":
-            return f"count:{self.event_type}"
-        return f"sum:{self.event_type}:{self.field}"
+    id: Identifier
+    threshold: float
+    title: str | None = None
+    points: int = Field(default=0, ge=0, le=1_000_000)
+    rewards: list[RewardGrant] = Field(default_factory=list)
+
+
+class Repeatable(CatalogModel):
+    """Completable again (its metrics restart after each completion), up to ``max`` times, at
+    least ``cooldown`` apart."""
+
+    max: int | None = Field(default=None, ge=1)
+    cooldown: Duration | None = None
 
 
 class Achievement(CatalogModel):
-    """Unlocked once, when its counter reaches ``threshold``."""
+    """One achievement: ``criteria`` (one-off or repeatable), or ``metric`` with ``tiers``."""
 
     id: Identifier
     title: str = Field(min_length=1, max_length=200)
@@ -122,37 +180,85 @@ class Achievement(CatalogModel):
     category: str | None = Field(default=None, max_length=64)
     journey: Journey | None = None
     points: int = Field(default=0, ge=0, le=1_000_000)
-    counter: Counter
-    threshold: float = Field(gt=0)
+    rewards: list[RewardGrant] = Field(default_factory=list)
+    criteria: Condition | None = None
+    metric: Metric | None = None
+    tiers: list[Tier] | None = Field(default=None, min_length=1, max_length=50)
+    repeatable: Repeatable | None = None
+    available_from: AwareDatetime | None = None
+    available_until: AwareDatetime | None = None
+    secret: bool | None = None
+
+    @model_validator(mode="after")
+    def _shape(self) -> Self:
+        if self.tiers is None:
+            if self.criteria is None or self.metric is not None:
+                raise ValueError("give criteria, or metric with tiers")
+        else:
+            if self.metric is None or self.criteria is not None:
+                raise ValueError("a tiered achievement gives metric and tiers, not criteria")
+            thresholds = [t.threshold for t in self.tiers]
+            if any(b <= a for a, b in itertools.pairwise(thresholds)):
+                raise ValueError("tier thresholds must be strictly increasing")
+            _reject_duplicates([t.id for t in self.tiers], "tier id")
+            if self.repeatable is not None:
+                raise ValueError("a tiered achievement cannot be repeatable")
+        if self.available_from and self.available_until and self.available_until <= self.available_from:
+            raise ValueError("availableUntil must be after availableFrom")
+        return self
+
+    @property
+    def hidden(self) -> bool:
+        """Secret achievements are masked in listings until unlocked."""
+        return self.secret if self.secret is not None else self.type is AchievementType.SECRET
 
 
 class Catalog(CatalogModel):
     """One versioned bundle. ``version`` defaults to a hash of the content."""
 
-    version: Annotated[str, Field(min_length=1, max_length=64)] | None = None
+    version: Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._:-]+$")] | None = None
+    default_time_zone: str = "UTC"
+    week_start: Literal[WEEKDAYS] = "monday"  # type: ignore[valid-type]
+    currencies: list[Currency] = Field(default_factory=list)
     xp: list[XpRule] = Field(default_factory=list)
+    boosts: list[Boost] = Field(default_factory=list)
     levels: LevelCurve
     achievements: list[Achievement] = Field(default_factory=list)
 
-    @field_validator("achievements")
+    @field_validator("default_time_zone")
     @classmethod
-    def _unique_achievement_ids(cls, value: list[Achievement]) -> list[Achievement]:
-        _reject_duplicates([a.id for a in value], "achievement id")
+    def _known_zone(cls, value: str) -> str:
+        from questline.domain.periods import is_valid_zone
+
+        if not is_valid_zone(value):
+            raise ValueError(f"unknown time zone {value!r}")
         return value
 
-    @field_validator("xp")
+    @field_validator("achievements", "xp", "boosts", "currencies")
     @classmethod
-    def _one_rule_per_event_type(cls, value: list[XpRule]) -> list[XpRule]:
-        _reject_duplicates([r.event_type for r in value], "xp rule for event type")
+    def _unique_ids(cls, value: list[Any]) -> list[Any]:
+        _reject_duplicates([item.id for item in value], "id")
         return value
 
     @model_validator(mode="after")
     def _default_version(self) -> Self:
         if self.version is None:
-            canonical = json.dumps(self.model_dump(mode="json", exclude={"version"}), sort_keys=True)
-            digest = hashlib.sha256(canonical.encode()).hexdigest()[:12]
-            object.__setattr__(self, "version", f"sha-{digest}")
+            object.__setattr__(self, "version", f"sha-{self.content_hash()}")
         return self
+
+    def content_hash(self) -> str:
+        """A hash of everything but the version: the same bundle always hashes the same."""
+        canonical = json.dumps(
+            self.model_dump(mode="json", by_alias=True, exclude={"version"}), sort_keys=True
+        )
+        return hashlib.sha256(canonical.encode()).hexdigest()[:12]
+
+    @property
+    def week_start_index(self) -> int:
+        return WEEKDAYS.index(self.week_start)
+
+    def currency_ids(self) -> set[str]:
+        return {XP, POINTS} | {c.id for c in self.currencies}
 
 
 def _reject_duplicates(values: list[str], what: str) -> None:
@@ -161,6 +267,80 @@ def _reject_duplicates(values: list[str], what: str) -> None:
         if value in seen:
             raise ValueError(f"duplicate {what} {value!r} at [{index}]")
         seen.add(value)
+
+
+def cross_reference_errors(catalog: Catalog) -> list[tuple[str, str]]:
+    """References the shapes cannot check: currencies and prerequisites exist, no cycles."""
+    errors: list[tuple[str, str]] = []
+    currencies = catalog.currency_ids()
+    tiers = {a.id: {t.id for t in a.tiers or ()} for a in catalog.achievements}
+    for i, rule in enumerate(catalog.xp):
+        if rule.currency not in currencies:
+            errors.append((f"xp[{i}].currency", f"unknown currency {rule.currency!r}"))
+    for i, boost in enumerate(catalog.boosts):
+        errors += [
+            (f"boosts[{i}].currencies", f"unknown currency {c!r}")
+            for c in boost.currencies
+            if c not in currencies
+        ]
+    for i, achievement in enumerate(catalog.achievements):
+        grants = list(achievement.rewards) + [r for t in achievement.tiers or () for r in t.rewards]
+        errors += [
+            (f"achievements[{i}].rewards", f"unknown currency {g.currency!r}")
+            for g in grants
+            if g.currency not in currencies
+        ]
+        for node in iter_conditions(achievement.criteria) if achievement.criteria else ():
+            if isinstance(node, AchievementCondition):
+                if node.achievement not in tiers:
+                    errors.append(
+                        (f"achievements[{i}].criteria", f"unknown achievement {node.achievement!r}")
+                    )
+                elif node.tier is not None and node.tier not in tiers[node.achievement]:
+                    errors.append(
+                        (f"achievements[{i}].criteria", f"unknown tier {node.tier!r} of {node.achievement!r}")
+                    )
+                elif node.achievement == achievement.id:
+                    errors.append((f"achievements[{i}].criteria", "an achievement cannot require itself"))
+            if isinstance(node, CurrencyCondition) and node.currency.id not in currencies:
+                errors.append((f"achievements[{i}].criteria", f"unknown currency {node.currency.id!r}"))
+    errors += _prerequisite_cycles(catalog)
+    return errors
+
+
+def prerequisites(achievement: Achievement) -> set[str]:
+    if achievement.criteria is None:
+        return set()
+    return {
+        n.achievement for n in iter_conditions(achievement.criteria) if isinstance(n, AchievementCondition)
+    }
+
+
+def _prerequisite_cycles(catalog: Catalog) -> list[tuple[str, str]]:
+    graph = {a.id: prerequisites(a) for a in catalog.achievements}
+    index = {a.id: i for i, a in enumerate(catalog.achievements)}
+    state: dict[str, int] = {}  # 1 visiting, 2 done
+
+    def visit(node: str, trail: list[str]) -> list[str] | None:
+        if state.get(node) == 1:
+            return [*trail, node]
+        if state.get(node) == 2 or node not in graph:
+            return None
+        state[node] = 1
+        for nxt in sorted(graph[node]):
+            cycle = visit(nxt, [*trail, node])
+            if cycle:
+                return cycle
+        state[node] = 2
+        return None
+
+    for start in graph:
+        cycle = visit(start, [])
+        if cycle:
+            return [
+                (f"achievements[{index[cycle[0]]}].criteria", "prerequisite cycle: " + " -> ".join(cycle))
+            ]
+    return []
 
 
 def parse_catalog(text: str) -> Catalog:
@@ -177,6 +357,15 @@ def parse_catalog(text: str) -> Catalog:
     if not isinstance(data, dict):
         raise CatalogError([("", "a catalog bundle is a mapping")])
     try:
-        return Catalog.model_validate(data)
+        catalog = Catalog.model_validate(data)
     except ValidationError as exc:
-        raise CatalogError([(field_path(e["loc"], root=""), e["msg"]) for e in exc.errors()]) from exc
+        raise CatalogError(
+            [
+                (field_path(tuple(p for p in e["loc"] if p not in UNION_TAGS), root=""), e["msg"])
+                for e in exc.errors()
+            ]
+        ) from exc
+    errors = cross_reference_errors(catalog)
+    if errors:
+        raise CatalogError(errors)
+    return catalog

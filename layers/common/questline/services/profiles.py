@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
+from questline.domain.conditions import Evaluation, progress_ratio
 from questline.domain.levels import next_level_xp
-from questline.domain.state import UserState
-from questline.models.api import AchievementList, AchievementProgress, ProfileResponse
+from questline.domain.metrics import TimeContext, metric_value
+from questline.domain.rules import CompiledCatalog, metric_key
+from questline.domain.state import AchievementState, UserState
+from questline.models.api import AchievementList, AchievementProgress, ProfileResponse, TierProgress
+from questline.models.catalog import Achievement
+from questline.models.criteria import MetricCondition
 from questline.services.runtime import Runtime
+
+SECRET_TITLE = "Secret achievement"
 
 
 def get_profile(user_id: str, runtime: Runtime) -> ProfileResponse:
@@ -19,39 +28,83 @@ def get_profile(user_id: str, runtime: Runtime) -> ProfileResponse:
         level=state.level,
         xp_for_next_level=next_level_xp(catalog.level_thresholds, state.level),
         points=state.points,
+        balances=dict(state.balances),
         achievements_unlocked=len(state.unlocked),
+        time_zone=state.time_zone or catalog.default_time_zone,
         updated_at=state.updated_at,
         catalog_version=catalog.version,
     )
 
 
 def list_achievements(user_id: str, runtime: Runtime) -> AchievementList:
-    """Every achievement of the catalog with the user's progress towards it."""
+    """Every achievement of the catalog with the user's progress; secret ones masked until held."""
     state = runtime.users.load(user_id).state
-    return AchievementList(user_id=user_id, achievements=achievement_progress(state, runtime))
+    now = runtime.clock()
+    views = [achievement_view(a, state, runtime.catalog, now) for a in runtime.catalog.catalog.achievements]
+    return AchievementList(user_id=user_id, achievements=views)
 
 
-def achievement_progress(state: UserState, runtime: Runtime) -> list[AchievementProgress]:
-    views = []
-    for achievement in runtime.catalog.catalog.achievements:
-        unlock = state.unlocked.get(achievement.id)
-        current = state.counters.get(achievement.counter.key, 0)
-        target = achievement.threshold
-        views.append(
-            AchievementProgress(
-                id=achievement.id,
-                title=achievement.title,
-                description=achievement.description,
-                type=achievement.type.value,
-                category=achievement.category,
-                journey=achievement.journey,
-                points=achievement.points,
-                current=current,
-                target=target,
-                percent=100.0 if unlock else round(min(100.0, 100.0 * current / target), 2),
-                unlocked=unlock is not None,
-                unlocked_at=unlock.unlocked_at if unlock else None,
-                unlocked_by_event=unlock.event_id if unlock else None,
+def achievement_view(
+    achievement: Achievement, state: UserState, catalog: CompiledCatalog, now: datetime
+) -> AchievementProgress:
+    held = state.achievements.get(achievement.id, AchievementState())
+    first = held.first
+    time = TimeContext(state.time_zone or catalog.default_time_zone, catalog.week_start)
+    current, target, percent = _progress(achievement, state, held, time, now)
+    masked = achievement.hidden and first is None
+    return AchievementProgress(
+        id=achievement.id,
+        title=SECRET_TITLE if masked else achievement.title,
+        description="" if masked else achievement.description,
+        type=achievement.type.value,
+        category=achievement.category,
+        journey=achievement.journey,
+        points=achievement.points,
+        hidden=masked,
+        current=None if masked else current,
+        target=None if masked else target,
+        percent=0.0 if masked else percent,
+        unlocked=first is not None,
+        unlocked_at=first.unlocked_at if first else None,
+        unlocked_by_event=first.event_id if first else None,
+        catalog_version=first.catalog_version if first else None,
+        tiers=None
+        if achievement.tiers is None or masked
+        else [
+            TierProgress(
+                id=t.id, title=t.title, threshold=t.threshold, points=t.points, unlocked=t.id in held.tiers
             )
+            for t in achievement.tiers
+        ],
+        completions=held.completions,
+        max_completions=achievement.repeatable.max if achievement.repeatable else None,
+        available_from=achievement.available_from,
+        available_until=achievement.available_until,
+    )
+
+
+def _progress(
+    achievement: Achievement, state: UserState, held: AchievementState, time: TimeContext, now: datetime
+) -> tuple[float | None, float | None, float]:
+    """(current, target, percent) of the main metric; percent also covers composite criteria."""
+    if achievement.tiers is not None:
+        assert achievement.metric is not None
+        current = metric_value(
+            state.metrics.get(metric_key(achievement.metric, achievement)), achievement.metric, now, time
         )
-    return views
+        pending = [t for t in achievement.tiers if t.id not in held.tiers]
+        next_threshold = pending[0].threshold if pending else achievement.tiers[-1].threshold
+        ratio = (current or 0) / next_threshold if next_threshold > 0 else 0.0
+        return current, next_threshold, 100.0 if not pending else _percent(ratio)
+    assert achievement.criteria is not None
+    ev = Evaluation(state, now, time, achievement)
+    main = achievement.criteria
+    current = ev.value(main.metric) if isinstance(main, MetricCondition) else None
+    target = main.threshold if isinstance(main, MetricCondition) else None
+    if held.first is not None and not achievement.repeatable:
+        return current, target, 100.0
+    return current, target, _percent(progress_ratio(achievement.criteria, ev))
+
+
+def _percent(ratio: float) -> float:
+    return round(100.0 * max(0.0, min(1.0, ratio)), 2)

@@ -11,13 +11,12 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from decimal import Decimal
 from typing import Any
 
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
 
-from questline.domain.state import DomainEvent, Unlock, UserState
+from questline.domain.state import AchievementState, DomainEvent, Unlock, UserState
 from questline.storage import keys
 from questline.storage.aws import client as aws_client
 
@@ -72,10 +71,6 @@ def _plain(item: dict[str, Any]) -> dict[str, Any]:
     return {k: _deserializer.deserialize(v) for k, v in item.items()}
 
 
-def _to_number(value: Decimal) -> int | float:
-    return int(value) if value == value.to_integral_value() else float(value)
-
-
 class DynamoUserStore:
     """User state in the single table. The client is injected or created on first use."""
 
@@ -110,21 +105,7 @@ class DynamoUserStore:
             item = _plain(raw)
             sk: str = item["SK"]
             if sk == keys.PROFILE_SK:
-                state.xp = int(item["Xp"])
-                state.level = int(item["Level"])
-                state.points = int(item["Points"])
-                state.version = int(item["Version"])
-                state.counters = {k: _to_number(v) for k, v in item.get("Counters", {}).items()}
-                state.updated_at = datetime.fromisoformat(item["UpdatedAt"])
-            elif sk.startswith(keys.ACHIEVEMENT_PREFIX):
-                unlock = Unlock(
-                    achievement_id=sk.removeprefix(keys.ACHIEVEMENT_PREFIX),
-                    unlocked_at=datetime.fromisoformat(item["UnlockedAt"]),
-                    event_id=item["EventId"],
-                    points=int(item["Points"]),
-                    catalog_version=item["CatalogVersion"],
-                )
-                state.unlocked[unlock.achievement_id] = unlock
+                _fill_state(state, item)
             elif sk.startswith(keys.OUTBOX_PREFIX):
                 outbox.append(_outbox_from_item(item))
         return LoadedUser(state, outbox)
@@ -190,7 +171,10 @@ class DynamoUserStore:
                 Xp=state.xp,
                 Level=state.level,
                 Points=state.points,
-                Counters={k: Decimal(str(v)) for k, v in state.counters.items()},
+                TimeZone=state.time_zone,
+                # Metrics, achievements, balances and caps travel as one compact JSON document:
+                # cheaper to write (item size is what costs) and faster than typed maps.
+                State=_state_document(state),
                 Version=state.version + 1,
                 UpdatedAt=state.updated_at.isoformat() if state.updated_at else None,
                 CatalogVersion=catalog_version,
@@ -232,13 +216,17 @@ class DynamoUserStore:
     def _unlock_put(self, user_id: str, unlock: Unlock) -> dict[str, Any]:
         item = _item(
             PK=keys.user_pk(user_id),
-            SK=keys.achievement_sk(unlock.achievement_id),
+            SK=keys.achievement_sk(unlock.record_id),
+            AchievementId=unlock.achievement_id,
+            Tier=unlock.tier,
+            Completion=unlock.completion,
             UnlockedAt=unlock.unlocked_at.isoformat(),
             EventId=unlock.event_id,
             Points=unlock.points,
             CatalogVersion=unlock.catalog_version,
         )
-        # Achievements unlock once; the version check already implies this, the condition says it.
+        # The audit record of one unlock (tier, completion). Each unlocks once: the version check
+        # already implies it, the condition says it.
         return {
             "Put": {
                 "TableName": self.table_name,
@@ -296,6 +284,30 @@ class DynamoUserStore:
         }
         page = self.client.query(**kwargs)
         return [_outbox_from_item(_plain(raw)) for raw in page.get("Items", [])]
+
+
+def _state_document(state: UserState) -> str:
+    document = {
+        "b": state.balances,
+        "m": state.metrics,
+        "a": {a: held.to_dict() for a, held in state.achievements.items()},
+        "c": state.caps,
+    }
+    return json.dumps(document, separators=(",", ":"))
+
+
+def _fill_state(state: UserState, item: dict[str, Any]) -> None:
+    state.xp = int(item["Xp"])
+    state.level = int(item["Level"])
+    state.points = int(item["Points"])
+    state.version = int(item["Version"])
+    state.time_zone = item.get("TimeZone")
+    state.updated_at = datetime.fromisoformat(item["UpdatedAt"]) if "UpdatedAt" in item else None
+    document = json.loads(item.get("State", "{}"))
+    state.balances = document.get("b", {})
+    state.metrics = document.get("m", {})
+    state.achievements = {a: AchievementState.from_dict(a, d) for a, d in document.get("a", {}).items()}
+    state.caps = document.get("c", {})
 
 
 def _outbox_from_item(item: dict[str, Any]) -> OutboxEntry:

@@ -1,0 +1,152 @@
+"""Unlocking achievements: one-off, tiered, repeatable, time-limited; cascades to the ones that
+require them (pure)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime, timedelta
+
+from questline.domain.balances import credit
+from questline.domain.conditions import Evaluation, holds
+from questline.domain.metrics import TimeContext, later_bucket_times, metric_value
+from questline.domain.rules import CompiledCatalog, achievement_metrics, metric_key
+from questline.domain.state import AchievementState, DomainEvent, Unlock, UserState
+from questline.models.catalog import POINTS, Achievement, RewardGrant
+from questline.models.envelope import EventEnvelope
+
+
+def available(achievement: Achievement, at: datetime) -> bool:
+    """Time-limited achievements count events from ``availableFrom`` until ``availableUntil``."""
+    if achievement.available_from is not None and at < achievement.available_from:
+        return False
+    return achievement.available_until is None or at < achievement.available_until
+
+
+def evaluation_instants(
+    achievement: Achievement, state: UserState, at: datetime, time: TimeContext
+) -> list[datetime]:
+    """The event's own instant, plus the ends of later rolling-window buckets that also cover it
+    (so a late event is judged in every window it belongs to, whatever the arrival order)."""
+    instants = {at}
+    for metric in achievement_metrics(achievement):
+        key = metric_key(metric, achievement)
+        instants.update(later_bucket_times(state.metrics.get(key), metric, at, time))
+    return sorted(instants)
+
+
+def evaluate_achievements(
+    state: UserState,
+    event: EventEnvelope,
+    catalog: CompiledCatalog,
+    time: TimeContext,
+    candidates: set[str],
+    emitted: list[DomainEvent],
+    unlocks: list[Unlock],
+) -> None:
+    """Unlock what ``event`` completes, then re-check what depends on the new unlocks."""
+    pending = sorted(candidates)
+    done: set[str] = set()  # each achievement is decided at most once per event
+    while pending:
+        achievement_id = pending.pop(0)
+        if achievement_id in done:
+            continue
+        done.add(achievement_id)
+        achievement = catalog.achievements_by_id[achievement_id]
+        new = _unlocks_for(achievement, state, event, catalog, time)
+        for unlock, grants in new:
+            apply_unlock(state, achievement, unlock, grants, event, catalog, emitted)
+            unlocks.append(unlock)
+        if new:
+            pending += [d for d in catalog.dependents.get(achievement_id, ()) if d not in done]
+            pending += [d for d in catalog.state_dependent if d not in done]
+
+
+def _unlocks_for(
+    achievement: Achievement,
+    state: UserState,
+    event: EventEnvelope,
+    catalog: CompiledCatalog,
+    time: TimeContext,
+) -> list[tuple[Unlock, list[RewardGrant]]]:
+    at = event.timestamp
+    if not available(achievement, at):
+        return []
+    held = state.achievements.get(achievement.id, AchievementState())
+    instants = evaluation_instants(achievement, state, at, time)
+    make = lambda points, **kw: Unlock(achievement.id, at, event.id, points, catalog.version, **kw)  # noqa: E731
+    if achievement.tiers is not None:
+        assert achievement.metric is not None
+        key = metric_key(achievement.metric, achievement)
+        values = [metric_value(state.metrics.get(key), achievement.metric, t, time) for t in instants]
+        best = max((v for v in values if v is not None), default=None)
+        if best is None:
+            return []
+        return [
+            (make(t.points, tier=t.id), t.rewards)
+            for t in achievement.tiers
+            if t.id not in held.tiers and best >= t.threshold
+        ]
+    assert achievement.criteria is not None
+    if not _may_complete(achievement, held, at):
+        return []
+    if not any(holds(achievement.criteria, Evaluation(state, t, time, achievement)) for t in instants):
+        return []
+    completion = held.completions + 1 if achievement.repeatable else None
+    return [(make(achievement.points, completion=completion), achievement.rewards)]
+
+
+def _may_complete(achievement: Achievement, held: AchievementState, at: datetime) -> bool:
+    repeat = achievement.repeatable
+    if repeat is None:
+        return held.first is None
+    if repeat.max is not None and held.completions >= repeat.max:
+        return False
+    if repeat.cooldown is not None and held.last_completed_at is not None:
+        return at >= held.last_completed_at + timedelta(seconds=repeat.cooldown.seconds)
+    return True
+
+
+def apply_unlock(
+    state: UserState,
+    achievement: Achievement,
+    unlock: Unlock,
+    grants: list[RewardGrant],
+    event: EventEnvelope,
+    catalog: CompiledCatalog,
+    emitted: list[DomainEvent],
+) -> None:
+    held = state.achievements.get(achievement.id, AchievementState())
+    held = replace(
+        held,
+        first=held.first or unlock,
+        tiers=(*held.tiers, unlock.tier) if unlock.tier else held.tiers,
+        completions=held.completions + 1 if unlock.tier is None else held.completions,
+        last_completed_at=unlock.unlocked_at if unlock.tier is None else held.last_completed_at,
+    )
+    state.achievements[achievement.id] = held
+    if achievement.repeatable:
+        # Each completion starts counting afresh.
+        prefix = f"{achievement.id}/"
+        for key in [k for k in state.metrics if k.startswith(prefix)]:
+            del state.metrics[key]
+    credit(state, POINTS, unlock.points, event, catalog, emitted)
+    for grant in grants:
+        credit(state, grant.currency, grant.amount, event, catalog, emitted)
+    emitted.append(
+        DomainEvent.make(
+            "AchievementUnlocked",
+            state.user_id,
+            f"achievement:{unlock.record_id}",
+            unlock.unlocked_at,
+            {
+                "achievementId": achievement.id,
+                "title": achievement.title,
+                "tier": unlock.tier,
+                "completion": unlock.completion,
+                "points": unlock.points,
+                "rewards": [g.model_dump(by_alias=True) for g in grants],
+                "catalogVersion": unlock.catalog_version,
+            },
+            (event.id,),
+        )
+    )

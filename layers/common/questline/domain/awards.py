@@ -1,0 +1,70 @@
+"""Direct awards (admin or service grants, prizes) as events of a reserved type, so they take
+the same decide-and-commit path as any event: exactly once by id, level-ups, cascades (pure)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from questline.domain.achievements import apply_unlock
+from questline.domain.balances import credit
+from questline.domain.rules import CompiledCatalog
+from questline.domain.state import DomainEvent, Unlock, UserState
+from questline.models.envelope import EventEnvelope
+
+AWARD_EVENT_TYPE = "questline.award.granted"
+RESERVED_TYPE_PREFIX = "questline."
+
+
+def award_payload(
+    grants: list[dict[str, Any]], achievement_id: str | None, tier: str | None, actor: str, reason: str
+) -> dict[str, Any]:
+    return {"grants": grants, "achievementId": achievement_id, "tier": tier, "actor": actor, "reason": reason}
+
+
+def apply_award(
+    state: UserState,
+    event: EventEnvelope,
+    catalog: CompiledCatalog,
+    emitted: list[DomainEvent],
+    unlocks: list[Unlock],
+) -> bool:
+    """Credit the grants and unlock the achievement (or tier) if not yet held."""
+    payload = event.payload
+    changed = False
+    grants = payload.get("grants")
+    for grant in grants if isinstance(grants, list) else []:
+        amount = grant.get("amount") if isinstance(grant, dict) else None
+        if isinstance(grant, dict) and isinstance(amount, int):
+            credit(state, str(grant["currency"]), amount, event, catalog, emitted)
+            changed = True
+    achievement_id = payload.get("achievementId")
+    if isinstance(achievement_id, str) and achievement_id in catalog.achievements_by_id:
+        unlock = _forced_unlock(state, achievement_id, payload.get("tier"), event, catalog)
+        if unlock is not None:
+            achievement = catalog.achievements_by_id[achievement_id]
+            tier = next((t for t in achievement.tiers or () if t.id == unlock.tier), None)
+            rewards = tier.rewards if tier else achievement.rewards
+            apply_unlock(state, achievement, unlock, rewards, event, catalog, emitted)
+            unlocks.append(unlock)
+            changed = True
+    return changed
+
+
+def _forced_unlock(
+    state: UserState, achievement_id: str, tier: Any, event: EventEnvelope, catalog: CompiledCatalog
+) -> Unlock | None:
+    achievement = catalog.achievements_by_id[achievement_id]
+    held = state.achievements.get(achievement_id)
+    if achievement.tiers is not None:
+        chosen = next((t for t in achievement.tiers if t.id == tier), None)
+        if chosen is None or (held and chosen.id in held.tiers):
+            return None
+        return Unlock(
+            achievement_id, event.timestamp, event.id, chosen.points, catalog.version, tier=chosen.id
+        )
+    if held is not None and held.first is not None and not achievement.repeatable:
+        return None
+    completion = (held.completions if held else 0) + 1 if achievement.repeatable else None
+    return Unlock(
+        achievement_id, event.timestamp, event.id, achievement.points, catalog.version, completion=completion
+    )

@@ -1,0 +1,117 @@
+"""The one period calculator: days, weeks and months in a user's IANA time zone (pure).
+
+Every streak, quest, calendar window and leaderboard asks this module which period an instant
+belongs to. Periods are numbered by an ordinal that is comparable across time zones' calendars
+(days since 0001-01-01, weeks since a fixed week start, months since year 0), so "how many
+periods lie between two instants" is a subtraction, and DST (23- or 25-hour days) never enters
+the arithmetic: only local calendar dates do.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
+from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+PeriodKind = Literal["day", "week", "month"]
+MONDAY = 0
+
+
+@lru_cache(maxsize=512)
+def zone(name: str) -> ZoneInfo:
+    """A cached ZoneInfo; raises ValueError for an unknown zone name."""
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValueError(f"unknown time zone {name!r}") from exc
+
+
+def is_valid_zone(name: str) -> bool:
+    try:
+        zone(name)
+    except ValueError:
+        return False
+    return True
+
+
+def local_date(instant: datetime, tz: str) -> date:
+    return instant.astimezone(zone(tz)).date()
+
+
+def period_index(instant: datetime, tz: str, kind: PeriodKind, week_start: int = MONDAY) -> int:
+    """The ordinal of the period holding ``instant`` in zone ``tz``."""
+    return date_period_index(local_date(instant, tz), kind, week_start)
+
+
+def date_period_index(day: date, kind: PeriodKind, week_start: int = MONDAY) -> int:
+    if kind == "day":
+        return day.toordinal()
+    if kind == "week":
+        # date.toordinal() is 1 for Monday 0001-01-01; shift so weeks begin on week_start.
+        return (day.toordinal() - 1 - week_start) // 7
+    return day.year * 12 + day.month - 1
+
+
+def period_start_date(index: int, kind: PeriodKind, week_start: int = MONDAY) -> date:
+    """The first local date of the period with ordinal ``index``."""
+    if kind == "day":
+        return date.fromordinal(index)
+    if kind == "week":
+        return date.fromordinal(index * 7 + 1 + week_start)
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def local_midnight(day: date, tz: str) -> datetime:
+    """The first instant (UTC) of local date ``day``. Where midnight falls in a DST gap, the day
+    starts at the first local time that exists."""
+    tzinfo = zone(tz)
+    naive = datetime(day.year, day.month, day.day)
+    candidate = naive.replace(tzinfo=tzinfo).astimezone(UTC)
+    if candidate.astimezone(tzinfo).date() == day:
+        # Two instants may map to local midnight (a repeated hour); the earlier one starts the day.
+        earlier = naive.replace(tzinfo=tzinfo, fold=0).astimezone(UTC)
+        return min(candidate, earlier)
+    # Midnight does not exist (a gap): step forward minute by minute to the first valid instant.
+    probe = candidate
+    while probe.astimezone(tzinfo).date() < day:
+        probe += timedelta(minutes=1)
+    return probe
+
+
+def period_bounds(
+    instant: datetime, tz: str, kind: PeriodKind, week_start: int = MONDAY
+) -> tuple[datetime, datetime]:
+    """[start, end) in UTC of the period holding ``instant``."""
+    index = period_index(instant, tz, kind, week_start)
+    return period_bounds_of(index, tz, kind, week_start)
+
+
+def period_bounds_of(
+    index: int, tz: str, kind: PeriodKind, week_start: int = MONDAY
+) -> tuple[datetime, datetime]:
+    start = local_midnight(period_start_date(index, kind, week_start), tz)
+    end = local_midnight(period_start_date(index + 1, kind, week_start), tz)
+    return start, end
+
+
+def period_end(instant: datetime, tz: str, kind: PeriodKind, week_start: int = MONDAY) -> datetime:
+    return period_bounds(instant, tz, kind, week_start)[1]
+
+
+def periods_between(
+    earlier: datetime, later: datetime, tz: str, kind: PeriodKind, week_start: int = MONDAY
+) -> int:
+    """How many period boundaries lie between two instants (0: same period; negative when
+    ``later`` is before ``earlier``)."""
+    return period_index(later, tz, kind, week_start) - period_index(earlier, tz, kind, week_start)
+
+
+def period_label(index: int, kind: PeriodKind, week_start: int = MONDAY) -> str:
+    """A readable, sortable name: ``2026-11-21``, ``2026-11-16/w`` (week starting), ``2026-11``."""
+    start = period_start_date(index, kind, week_start)
+    if kind == "day":
+        return start.isoformat()
+    if kind == "week":
+        return f"{start.isoformat()}/w"
+    return start.strftime("%Y-%m")
