@@ -154,7 +154,7 @@ def test_duplicated_shuffled_concurrent_deliveries_equal_the_oracle(
     assert errors == []
     expected = oracle(events)
     for user, (xp, level, unlocked) in expected.items():
-        state = runtime.users.load(user).state
+        state = runtime.users.load(user)
         assert (state.xp, state.level, set(state.unlocked)) == (xp, level, unlocked), user
         assert runtime.scores.xp_score(user) == xp, user
     published = tap.drain()
@@ -182,12 +182,12 @@ def test_replaying_everything_a_week_later_changes_nothing(
     monkeypatch.setattr(progress, "get_runtime", lambda: runtime)
     events = make_events(rng, clock())[:200]
     run_workers(progress.handler, deliveries(rng, events))
-    before = {u: runtime.users.load(u).state for u in _by_user(events)}
+    before = {u: runtime.users.load(u) for u in _by_user(events)}
 
     clock.advance(timedelta(days=7))
     run_workers(progress.handler, deliveries(rng, events))
 
-    after = {u: runtime.users.load(u).state for u in _by_user(events)}
+    after = {u: runtime.users.load(u) for u in _by_user(events)}
     assert {u: (s.xp, s.level, s.points, set(s.unlocked)) for u, s in after.items()} == {
         u: (s.xp, s.level, s.points, set(s.unlocked)) for u, s in before.items()
     }

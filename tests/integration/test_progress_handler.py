@@ -35,7 +35,7 @@ def body(**kwargs) -> str:
 def test_the_sample_batch_commits_valid_events_and_dead_letters_the_bad_one(runtime):
     result = progress.handler(sample_event("sqs-ingest-batch.json"), LambdaContext())
     assert result == {"batchItemFailures": []}
-    state = runtime.users.load("user-123").state
+    state = runtime.users.load("user-123")
     assert state.xp == 10 + 40
     [dead] = dead_letters(runtime.settings.dead_letter_queue_url)
     assert dead["MessageAttributes"]["reason"]["StringValue"] == "unsupported-version"
@@ -57,13 +57,13 @@ def test_permanent_failures_go_to_the_dead_letter_queue_with_their_reason(runtim
         for m in dead_letters(runtime.settings.dead_letter_queue_url)
     }
     assert reasons == {"bad-json": "not-json", "too-old": "too-old"}
-    assert runtime.users.load("u1").state.xp == 10
+    assert runtime.users.load("u1").xp == 10
 
 
 def test_the_same_event_twice_in_one_batch_counts_once(runtime):
     same = body(user_id="u1", id="e1")
     handle(same, same)
-    assert runtime.users.load("u1").state.xp == 10
+    assert runtime.users.load("u1").xp == 10
 
 
 def test_a_duplicate_long_after_any_idempotency_window_is_still_a_duplicate(runtime, clock):
@@ -71,7 +71,7 @@ def test_a_duplicate_long_after_any_idempotency_window_is_still_a_duplicate(runt
     clock.advance(timedelta(days=7, hours=2))
     result = handle(body(user_id="u1", id="e1", at=clock() - timedelta(days=7)))
     assert result == {"batchItemFailures": []}
-    assert runtime.users.load("u1").state.xp == 10
+    assert runtime.users.load("u1").xp == 10
 
 
 def test_a_throttled_user_is_retried_alone_and_counted_once(runtime, monkeypatch):
@@ -95,7 +95,7 @@ def test_a_throttled_user_is_retried_alone_and_counted_once(runtime, monkeypatch
     assert first == {"batchItemFailures": [{"itemIdentifier": "m-b"}]}
     monkeypatch.setattr(runtime.users, "commit", real_commit)
     handle(body(user_id="u1", id="a"), body(user_id="u2", id="b"), message_ids=["m-a", "m-b"])
-    assert (runtime.users.load("u1").state.xp, runtime.users.load("u2").state.xp) == (10, 10)
+    assert (runtime.users.load("u1").xp, runtime.users.load("u2").xp) == (10, 10)
 
 
 def test_a_version_conflict_that_keeps_failing_is_retried_not_lost(runtime, monkeypatch):
@@ -145,7 +145,7 @@ def test_a_crash_between_commit_and_publication_loses_no_domain_event(runtime, c
 
     assert result == {"published": 1, "failed": 0}
     assert [e["detail-type"] for e in tap.drain()] == ["AchievementUnlocked"]
-    assert runtime.users.load("u1").outbox == []
+    assert runtime.users.pending_outbox("u1") == []
     assert expiry.handler(sample_event("schedule-expiry.json"), LambdaContext()) == {
         "published": 0,
         "failed": 0,
@@ -161,7 +161,7 @@ def test_the_sweep_leaves_outbox_items_still_within_their_grace(runtime, monkeyp
         "published": 0,
         "failed": 0,
     }
-    assert len(runtime.users.load("u1").outbox) == 1
+    assert len(runtime.users.pending_outbox("u1")) == 1
 
 
 def test_redis_mirrors_the_absolute_xp_dynamodb_committed(runtime):
@@ -180,7 +180,7 @@ def test_commits_still_happen_when_redis_is_down(runtime, monkeypatch):
 
     monkeypatch.setattr(runtime, "scores", RedisScoreMirror("redis://127.0.0.1:1/0"))
     assert handle(body(user_id="u1", id="a")) == {"batchItemFailures": []}
-    assert runtime.users.load("u1").state.xp == 10
+    assert runtime.users.load("u1").xp == 10
 
 
 def test_an_event_put_on_the_bus_reaches_the_queue_through_the_upstream_rule_and_counts(runtime):
@@ -210,5 +210,5 @@ def test_an_event_put_on_the_bus_reaches_the_queue_through_the_upstream_rule_and
     [message] = boto3.client("sqs").receive_message(QueueUrl=runtime.settings.ingest_queue_url)["Messages"]
 
     assert handle(message["Body"]) == {"batchItemFailures": []}
-    assert runtime.users.load("user-123").state.unlocked.keys() == set()  # no rule in the test catalog
-    assert runtime.users.load("user-123").state.version == 1
+    assert runtime.users.load("user-123").unlocked.keys() == set()  # no rule in the test catalog
+    assert runtime.users.load("user-123").version == 1

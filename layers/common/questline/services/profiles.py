@@ -20,7 +20,7 @@ SECRET_TITLE = "Secret achievement"
 def get_profile(user_id: str, runtime: Runtime) -> ProfileResponse:
     """A user's XP, level and points. A user with no events yet has an empty profile, not a 404:
     clients show "level 1" to new users without special-casing."""
-    state = runtime.users.load(user_id).state
+    state = runtime.users.load(user_id)
     catalog = runtime.catalog
     return ProfileResponse(
         user_id=user_id,
@@ -38,7 +38,7 @@ def get_profile(user_id: str, runtime: Runtime) -> ProfileResponse:
 
 def list_achievements(user_id: str, runtime: Runtime) -> AchievementList:
     """Every achievement of the catalog with the user's progress; secret ones masked until held."""
-    state = runtime.users.load(user_id).state
+    state = runtime.users.load(user_id)
     now = runtime.clock()
     views = [achievement_view(a, state, runtime.catalog, now) for a in runtime.catalog.catalog.achievements]
     return AchievementList(user_id=user_id, achievements=views)

@@ -109,8 +109,8 @@ def _commit_chunk(
     pending = events
     attempts = runtime.settings.commit_attempts
     for attempt in range(attempts):
-        loaded = runtime.users.load(user_id)
-        decision = decide(loaded.state, pending, runtime.catalog, now)
+        state = runtime.users.load(user_id)
+        decision = decide(state, pending, runtime.catalog, now)
         request = CommitRequest(
             state=decision.state,
             applied_event_ids=decision.applied_event_ids,

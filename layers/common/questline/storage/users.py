@@ -1,4 +1,4 @@
-"""DynamoDB adapter for user state: one query to load, one transaction to commit.
+"""DynamoDB adapter for user state: one read to load, one transaction to commit.
 
 Commit writes, atomically: the profile (guarded by an optimistic version), a dedupe marker per
 applied event, the newly unlocked achievements, and an outbox item with the domain events.
@@ -43,12 +43,6 @@ class OutboxEntry:
     user_id: str
     outbox_id: str
     events: list[DomainEvent]
-
-
-@dataclass(frozen=True)
-class LoadedUser:
-    state: UserState
-    outbox: list[OutboxEntry]
 
 
 @dataclass(frozen=True)
@@ -97,24 +91,32 @@ class DynamoUserStore:
 
     # -- load -------------------------------------------------------------------------------
 
-    def load(self, user_id: str) -> LoadedUser:
-        """Everything under ``USER#<id>`` in one (paginated, strongly consistent) query."""
+    def load(self, user_id: str) -> UserState:
+        """The user's state: one strongly consistent GetItem of the profile, whose size does not
+        grow with the user's history (unlock records and outbox items are not read here)."""
+        response = self.client.get_item(
+            TableName=self.table_name,
+            Key={"PK": {"S": keys.user_pk(user_id)}, "SK": {"S": keys.PROFILE_SK}},
+            ConsistentRead=True,
+        )
         state = UserState(user_id=user_id)
-        outbox: list[OutboxEntry] = []
-        for raw in self._query_user(user_id):
-            item = _plain(raw)
-            sk: str = item["SK"]
-            if sk == keys.PROFILE_SK:
-                _fill_state(state, item)
-            elif sk.startswith(keys.OUTBOX_PREFIX):
-                outbox.append(_outbox_from_item(item))
-        return LoadedUser(state, outbox)
+        if "Item" in response:
+            _fill_state(state, _plain(response["Item"]))
+        return state
 
-    def _query_user(self, user_id: str) -> Iterator[dict[str, Any]]:
+    def pending_outbox(self, user_id: str) -> list[OutboxEntry]:
+        """A user's outbox items not yet deleted (published events are deleted)."""
+        return [_outbox_from_item(_plain(raw)) for raw in self._query_user(user_id, keys.OUTBOX_PREFIX)]
+
+    def unlock_records(self, user_id: str) -> list[dict[str, Any]]:
+        """The audit records of every unlock (achievement, tier or completion), oldest id first."""
+        return [_plain(raw) for raw in self._query_user(user_id, keys.ACHIEVEMENT_PREFIX)]
+
+    def _query_user(self, user_id: str, sk_prefix: str) -> Iterator[dict[str, Any]]:
         kwargs: dict[str, Any] = {
             "TableName": self.table_name,
-            "KeyConditionExpression": "PK = :pk",
-            "ExpressionAttributeValues": {":pk": {"S": keys.user_pk(user_id)}},
+            "KeyConditionExpression": "PK = :pk AND begins_with(SK, :prefix)",
+            "ExpressionAttributeValues": {":pk": {"S": keys.user_pk(user_id)}, ":prefix": {"S": sk_prefix}},
             "ConsistentRead": True,
         }
         while True:
