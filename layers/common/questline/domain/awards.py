@@ -11,8 +11,7 @@ from questline.domain.rules import CompiledCatalog
 from questline.domain.state import DomainEvent, Unlock, UserState
 from questline.models.envelope import EventEnvelope
 
-AWARD_EVENT_TYPE = "questline.award.granted"
-RESERVED_TYPE_PREFIX = "questline."
+AWARD_EVENT_TYPE = "questline.award.granted"  # reserved: inbound events may not use questline.*
 
 
 def award_payload(

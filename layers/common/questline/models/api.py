@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Self
 
-from pydantic import BaseModel, ConfigDict, Field, JsonValue
+from pydantic import BaseModel, ConfigDict, Field, JsonValue, model_validator
 from pydantic.alias_generators import to_camel
 
 
@@ -93,3 +94,67 @@ class AchievementProgress(ApiModel):
 class AchievementList(ApiModel):
     user_id: str
     achievements: list[AchievementProgress]
+
+
+class GrantRequest(ApiModel):
+    currency: str = Field(min_length=1, max_length=128, description="xp, points, or a catalog currency")
+    amount: int = Field(gt=0, le=1_000_000_000)
+
+
+class AwardRequest(ApiModel):
+    """A direct grant. The same ``idempotencyKey`` for the same user grants once, however often sent."""
+
+    model_config = ConfigDict(extra="forbid")
+    idempotency_key: str = Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9][A-Za-z0-9._:@\-]*$")
+    grants: list[GrantRequest] = Field(default_factory=list, max_length=20)
+    achievement_id: str | None = Field(default=None, max_length=128)
+    tier: str | None = Field(default=None, max_length=128)
+    reason: str = Field(min_length=1, max_length=500)
+
+    @model_validator(mode="after")
+    def _grants_something(self) -> Self:
+        if not self.grants and self.achievement_id is None:
+            raise ValueError("give grants, an achievementId, or both")
+        if self.tier is not None and self.achievement_id is None:
+            raise ValueError("a tier needs its achievementId")
+        return self
+
+
+class BusAwardRequest(AwardRequest):
+    """An award request from the event bus (detail-type ``AwardRequested``), e.g. a prize."""
+
+    user_id: str = Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9][A-Za-z0-9._:@\-]*$")
+    actor: str = Field(min_length=1, max_length=128)
+
+
+class AwardResponse(ApiModel):
+    award_id: str
+    applied: bool = Field(description="False when this idempotency key was already granted")
+    user_id: str
+    xp: int
+    level: int
+    points: int
+    balances: dict[str, int]
+    unlocked: list[str] = Field(description="Achievements (or achievement#tier) unlocked by this award")
+
+
+class UnlockRecord(ApiModel):
+    tier: str | None = None
+    completion: int | None = None
+    unlocked_at: datetime
+    event_id: str
+    points: int
+    catalog_version: str
+
+
+class AchievementExplanation(ApiModel):
+    """Why an achievement is (not yet) unlocked: per condition, the current value, the target,
+    the window and what is still missing; once unlocked, when and by which event."""
+
+    user_id: str
+    achievement: AchievementProgress
+    evaluated_at: datetime
+    conditions: dict[str, JsonValue] | None = Field(
+        description="The criteria tree, evaluated; null while secret"
+    )
+    unlocks: list[UnlockRecord]

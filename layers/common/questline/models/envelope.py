@@ -25,6 +25,7 @@ from pydantic.alias_generators import to_camel
 from questline.errors import PermanentEventError
 
 SUPPORTED_MAJOR_VERSION = 1
+RESERVED_TYPE_PREFIX = "questline."
 MAX_PAYLOAD_BYTES = 16 * 1024
 MAX_METADATA_BYTES = 4 * 1024
 
@@ -129,13 +130,20 @@ def parse_event(raw: Any, bounds: TimeBounds) -> EventEnvelope:
     :class:`PermanentEventError` with a machine-readable reason and the offending fields."""
     try:
         if isinstance(raw, str | bytes):
-            return EventEnvelope.model_validate_json(raw, context={"bounds": bounds})
-        return EventEnvelope.model_validate(raw, context={"bounds": bounds})
+            event = EventEnvelope.model_validate_json(raw, context={"bounds": bounds})
+        else:
+            event = EventEnvelope.model_validate(raw, context={"bounds": bounds})
     except ValidationError as exc:
         errors = exc.errors()
         if errors and errors[0]["type"] == "json_invalid":
             raise PermanentEventError("not-json", [{"field": "body", "message": errors[0]["msg"]}]) from exc
         raise PermanentEventError(_reason_for(exc), describe_errors(exc)) from exc
+    if event.type.startswith(RESERVED_TYPE_PREFIX):
+        # Direct awards travel as questline.* events; only the award function may create them.
+        raise PermanentEventError(
+            "reserved-type", [{"field": "type", "message": "questline.* event types are reserved"}]
+        )
+    return event
 
 
 def parse_queued_event(body: str, bounds: TimeBounds) -> EventEnvelope:

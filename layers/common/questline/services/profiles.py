@@ -3,15 +3,24 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from questline.domain.conditions import Evaluation, progress_ratio
+from questline.domain.conditions import Evaluation, explain, progress_ratio
 from questline.domain.levels import next_level_xp
 from questline.domain.metrics import TimeContext, metric_value
 from questline.domain.rules import CompiledCatalog, metric_key
 from questline.domain.state import AchievementState, UserState
-from questline.models.api import AchievementList, AchievementProgress, ProfileResponse, TierProgress
+from questline.errors import NotFoundError
+from questline.models.api import (
+    AchievementExplanation,
+    AchievementList,
+    AchievementProgress,
+    ProfileResponse,
+    TierProgress,
+    UnlockRecord,
+)
 from questline.models.catalog import Achievement
-from questline.models.criteria import MetricCondition
+from questline.models.criteria import MetricCondition, Operator
 from questline.services.runtime import Runtime
 
 SECRET_TITLE = "Secret achievement"
@@ -45,13 +54,20 @@ def list_achievements(user_id: str, runtime: Runtime) -> AchievementList:
 
 
 def achievement_view(
-    achievement: Achievement, state: UserState, catalog: CompiledCatalog, now: datetime
+    achievement: Achievement,
+    state: UserState,
+    catalog: CompiledCatalog,
+    now: datetime,
+    *,
+    reveal_secret: bool = False,
 ) -> AchievementProgress:
+    """One achievement with the user's progress; a secret one is masked until held, unless
+    ``reveal_secret`` (support staff)."""
     held = state.achievements.get(achievement.id, AchievementState())
     first = held.first
     time = TimeContext(state.time_zone or catalog.default_time_zone, catalog.week_start)
     current, target, percent = _progress(achievement, state, held, time, now)
-    masked = achievement.hidden and first is None
+    masked = achievement.hidden and first is None and not reveal_secret
     return AchievementProgress(
         id=achievement.id,
         title=SECRET_TITLE if masked else achievement.title,
@@ -108,3 +124,52 @@ def _progress(
 
 def _percent(ratio: float) -> float:
     return round(100.0 * max(0.0, min(1.0, ratio)), 2)
+
+
+def explain_achievement(
+    user_id: str, achievement_id: str, runtime: Runtime, *, reveal_secret: bool
+) -> AchievementExplanation:
+    """Progress per condition and the unlock history of one achievement."""
+    achievement = runtime.catalog.achievements_by_id.get(achievement_id)
+    if achievement is None:
+        raise NotFoundError(f"no achievement {achievement_id!r}")
+    state = runtime.users.load(user_id)
+    now = runtime.clock()
+    view = achievement_view(achievement, state, runtime.catalog, now, reveal_secret=reveal_secret)
+    records = runtime.users.unlock_records(user_id) if view.unlocked else []
+    return AchievementExplanation(
+        user_id=user_id,
+        achievement=view,
+        evaluated_at=now,
+        conditions=None if view.hidden else _explain_tree(achievement, state, runtime.catalog, now),
+        unlocks=[_unlock_record(r) for r in records if r.get("AchievementId") == achievement_id],
+    )
+
+
+def _explain_tree(
+    achievement: Achievement, state: UserState, catalog: CompiledCatalog, now: datetime
+) -> dict[str, Any]:
+    time = TimeContext(state.time_zone or catalog.default_time_zone, catalog.week_start)
+    ev = Evaluation(state, now, time, achievement)
+    if achievement.criteria is not None:
+        return explain(achievement.criteria, ev)
+    assert achievement.metric is not None
+    assert achievement.tiers is not None
+    held = state.achievements.get(achievement.id, AchievementState())
+    tiers = [
+        explain(MetricCondition(metric=achievement.metric, operator=Operator.GTE, threshold=t.threshold), ev)
+        | {"tier": t.id, "unlocked": t.id in held.tiers}
+        for t in achievement.tiers
+    ]
+    return {"kind": "tiers", "satisfied": len(held.tiers) == len(achievement.tiers), "conditions": tiers}
+
+
+def _unlock_record(item: dict[str, Any]) -> UnlockRecord:
+    return UnlockRecord(
+        tier=item.get("Tier"),
+        completion=int(item["Completion"]) if item.get("Completion") is not None else None,
+        unlocked_at=datetime.fromisoformat(item["UnlockedAt"]),
+        event_id=item["EventId"],
+        points=int(item["Points"]),
+        catalog_version=item["CatalogVersion"],
+    )

@@ -11,13 +11,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from questline.domain.awards import AWARD_EVENT_TYPE
 from questline.domain.decide import decide, order_events
+from questline.domain.state import Unlock
 from questline.errors import CommitConflictError, PermanentEventError
 from questline.models.envelope import EventEnvelope, TimeBounds, parse_queued_event
 from questline.services.outbox import publish_outbox
 from questline.services.runtime import Runtime
 from questline.storage.queues import OutgoingMessage
-from questline.storage.users import CommitRequest, DuplicateEvents, OutboxEntry, VersionConflict
+from questline.storage.users import CommitRequest, DuplicateEvents, LedgerEntry, OutboxEntry, VersionConflict
 
 logger = logging.getLogger(__name__)
 
@@ -48,6 +50,7 @@ class UserOutcome:
     duplicates: int = 0
     xp: int | None = None
     outbox: list[OutboxEntry] = field(default_factory=list)
+    unlocks: list[Unlock] = field(default_factory=list)
 
 
 def process_batch(records: Sequence[InboundRecord], runtime: Runtime) -> BatchOutcome:
@@ -86,9 +89,15 @@ def process_batch(records: Sequence[InboundRecord], runtime: Runtime) -> BatchOu
             totals[user_id] = result.xp
         pending_outbox += result.outbox
 
-    runtime.scores.mirror_xp(totals)
-    publish_outbox(pending_outbox, runtime)
+    after_commit(totals, pending_outbox, runtime)
     return outcome
+
+
+def after_commit(xp_totals: dict[str, int], outbox: list[OutboxEntry], runtime: Runtime) -> None:
+    """Mirror absolute totals to Redis, then publish the domain events (both may fail: Redis is
+    rebuilt, the outbox is swept)."""
+    runtime.scores.mirror_xp(xp_totals)
+    publish_outbox(outbox, runtime)
 
 
 def process_user(
@@ -108,16 +117,18 @@ def _commit_chunk(
 ) -> None:
     pending = events
     attempts = runtime.settings.commit_attempts
+    catalog = runtime.catalog  # one version for the whole decision, even if a newer one lands
     for attempt in range(attempts):
         state = runtime.users.load(user_id)
-        decision = decide(state, pending, runtime.catalog, now)
+        decision = decide(state, pending, catalog, now)
         request = CommitRequest(
             state=decision.state,
             applied_event_ids=decision.applied_event_ids,
             event_types={e.id: e.type for e in pending},
             new_unlocks=decision.new_unlocks,
             domain_events=decision.domain_events,
-            catalog_version=runtime.catalog.version,
+            catalog_version=catalog.version,
+            ledger=[LedgerEntry(e.id, e.timestamp, e.payload) for e in pending if e.type == AWARD_EVENT_TYPE],
         )
         try:
             entry = runtime.users.commit(request, now)
@@ -133,6 +144,7 @@ def _commit_chunk(
             continue
         outcome.applied += len(decision.applied_event_ids)
         outcome.xp = decision.state.xp
+        outcome.unlocks += decision.new_unlocks
         if entry is not None:
             outcome.outbox.append(entry)
         return

@@ -3,9 +3,12 @@
 | item                     | PK                      | SK                 | due index (sparse)         |
 |--------------------------|-------------------------|--------------------|----------------------------|
 | profile (XP, level, ...) | USER#<user>             | PROFILE            |                            |
-| unlocked achievement     | USER#<user>             | ACH#<achievement>  |                            |
+| unlock record (audit)    | USER#<user>             | ACH#<id>[#tier|#n] |                            |
+| ledger (direct awards)   | USER#<user>             | LEDGER#<at>#<id>   |                            |
 | outbox (unpublished)     | USER#<user>             | OUTBOX#<id>        | DUE#<day>#<shard> / <at>#… |
 | dedupe marker            | EVENT#<user>#<event id> | EVENT              |                            |
+| catalog version          | CATALOG                 | VERSION#<version>  |                            |
+| active catalog pointer   | CATALOG                 | ACTIVE             |                            |
 
 Dedupe markers live in their own partitions so loading a user never reads them, and they carry
 no short TTL: a duplicate months late is still a duplicate.
@@ -19,8 +22,12 @@ from datetime import datetime
 PROFILE_SK = "PROFILE"
 ACHIEVEMENT_PREFIX = "ACH#"
 OUTBOX_PREFIX = "OUTBOX#"
+LEDGER_PREFIX = "LEDGER#"
 EVENT_SK = "EVENT"
 DUE_INDEX = "DueIndex"
+CATALOG_PK = "CATALOG"
+CATALOG_ACTIVE_SK = "ACTIVE"
+CATALOG_VERSION_PREFIX = "VERSION#"
 
 
 def user_pk(user_id: str) -> str:
@@ -33,6 +40,14 @@ def achievement_sk(achievement_id: str) -> str:
 
 def outbox_sk(outbox_id: str) -> str:
     return f"{OUTBOX_PREFIX}{outbox_id}"
+
+
+def ledger_sk(at: datetime, event_id: str) -> str:
+    return f"{LEDGER_PREFIX}{at.strftime('%Y-%m-%dT%H:%M:%S.%fZ')}#{event_id}"
+
+
+def catalog_version_sk(version: str) -> str:
+    return f"{CATALOG_VERSION_PREFIX}{version}"
 
 
 def event_marker_pk(user_id: str, event_id: str) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -46,6 +46,15 @@ class OutboxEntry:
 
 
 @dataclass(frozen=True)
+class LedgerEntry:
+    """An audit record kept with the commit (direct awards: who granted what, and why)."""
+
+    event_id: str
+    at: datetime
+    detail: dict[str, Any]
+
+
+@dataclass(frozen=True)
 class CommitRequest:
     """What one transaction writes for one user."""
 
@@ -55,6 +64,7 @@ class CommitRequest:
     new_unlocks: list[Unlock]
     domain_events: list[DomainEvent]
     catalog_version: str
+    ledger: list[LedgerEntry] = field(default_factory=list)
 
 
 def _item(**attrs: Any) -> dict[str, Any]:
@@ -136,6 +146,7 @@ class DynamoUserStore:
             self._marker_put(state.user_id, event_id, request, now) for event_id in request.applied_event_ids
         ]
         items += [self._unlock_put(state.user_id, unlock) for unlock in request.new_unlocks]
+        items += [self._ledger_put(state.user_id, entry, request.catalog_version) for entry in request.ledger]
         outbox = None
         if request.domain_events:
             outbox = OutboxEntry(state.user_id, _new_outbox_id(now), request.domain_events)
@@ -236,6 +247,24 @@ class DynamoUserStore:
                 "ConditionExpression": "attribute_not_exists(PK)",
             }
         }
+
+    def _ledger_put(self, user_id: str, entry: LedgerEntry, catalog_version: str) -> dict[str, Any]:
+        item = _item(
+            PK=keys.user_pk(user_id),
+            SK=keys.ledger_sk(entry.at, entry.event_id),
+            EventId=entry.event_id,
+            At=entry.at.isoformat(),
+            Detail=json.dumps(entry.detail, separators=(",", ":")),
+            CatalogVersion=catalog_version,
+        )
+        return {"Put": {"TableName": self.table_name, "Item": item}}
+
+    def ledger(self, user_id: str) -> list[dict[str, Any]]:
+        """A user's audit records, oldest first."""
+        records = [_plain(raw) for raw in self._query_user(user_id, keys.LEDGER_PREFIX)]
+        for record in records:
+            record["Detail"] = json.loads(record["Detail"])
+        return records
 
     def _outbox_put(self, entry: OutboxEntry, now: datetime) -> dict[str, Any]:
         pk, sk = keys.user_pk(entry.user_id), keys.outbox_sk(entry.outbox_id)
