@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from cfnlint.api import lint_file
+
 from questline_local.resources import load_template
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -9,6 +9,7 @@ from typing import Any
 import boto3
 import pytest
 from moto import mock_aws
+
 from questline_local.resources import LocalResources, create_resources, load_template
 
 REGION = "us-east-1"
@@ -40,9 +41,7 @@ def table_properties(template: dict[str, Any]) -> dict[str, Any]:
     return template["Resources"]["Table"]["Properties"]
 
 
-def test_given_template_when_created_then_table_key_schema_matches(
-    session, resources, template
-) -> None:
+def test_given_template_when_created_then_table_key_schema_matches(session, resources, template) -> None:
     table = session.client("dynamodb").describe_table(TableName=resources.table_name)["Table"]
 
     assert table["KeySchema"] == table_properties(template)["KeySchema"]
@@ -69,12 +68,10 @@ def test_given_template_when_created_then_ttl_is_enabled_on_expires_at(session, 
     }
 
 
-def test_given_template_when_created_then_point_in_time_recovery_is_enabled(
-    session, resources
-) -> None:
-    backups = session.client("dynamodb").describe_continuous_backups(
-        TableName=resources.table_name
-    )["ContinuousBackupsDescription"]
+def test_given_template_when_created_then_point_in_time_recovery_is_enabled(session, resources) -> None:
+    backups = session.client("dynamodb").describe_continuous_backups(TableName=resources.table_name)[
+        "ContinuousBackupsDescription"
+    ]
 
     assert backups["PointInTimeRecoveryDescription"]["PointInTimeRecoveryStatus"] == "ENABLED"
 
@@ -96,16 +93,12 @@ def test_given_a_message_received_max_receive_count_times_then_it_moves_to_the_d
     session, resources, template
 ) -> None:
     sqs = session.client("sqs")
-    max_receives = template["Resources"]["IngestQueue"]["Properties"]["RedrivePolicy"][
-        "maxReceiveCount"
-    ]
+    max_receives = template["Resources"]["IngestQueue"]["Properties"]["RedrivePolicy"]["maxReceiveCount"]
     sqs.send_message(QueueUrl=resources.ingest_queue_url, MessageBody='{"id": "e-1"}')
 
     # VisibilityTimeout=0 makes each receive an immediate, failed delivery.
     receipts = [
-        sqs.receive_message(QueueUrl=resources.ingest_queue_url, VisibilityTimeout=0).get(
-            "Messages", []
-        )
+        sqs.receive_message(QueueUrl=resources.ingest_queue_url, VisibilityTimeout=0).get("Messages", [])
         for _ in range(max_receives + 1)
     ]
 
@@ -114,9 +107,7 @@ def test_given_a_message_received_max_receive_count_times_then_it_moves_to_the_d
     assert [message["Body"] for message in dead] == ['{"id": "e-1"}']
 
 
-def test_given_template_when_created_then_the_schedule_dead_letter_queue_exists(
-    session, resources
-) -> None:
+def test_given_template_when_created_then_the_schedule_dead_letter_queue_exists(session, resources) -> None:
     attributes = session.client("sqs").get_queue_attributes(
         QueueUrl=resources.schedule_dead_letter_queue_url, AttributeNames=["QueueArn"]
     )["Attributes"]
@@ -147,9 +138,7 @@ def test_given_two_suffixes_then_resources_do_not_collide(session, template) -> 
     assert first.ingest_queue_url != second.ingest_queue_url
 
 
-def test_given_a_redrive_target_it_cannot_resolve_then_creation_fails_loudly(
-    session, template
-) -> None:
+def test_given_a_redrive_target_it_cannot_resolve_then_creation_fails_loudly(session, template) -> None:
     broken = copy.deepcopy(template)
     redrive = broken["Resources"]["IngestQueue"]["Properties"]["RedrivePolicy"]
     redrive["deadLetterTargetArn"] = {"Ref": "SomeParameter"}

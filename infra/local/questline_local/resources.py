@@ -184,9 +184,7 @@ def _create_queues(sqs: Any, prefix: str, template: dict[str, Any]) -> dict[str,
     return urls
 
 
-def _queue_attributes(
-    logical_id: str, props: dict[str, Any], created_arns: dict[str, str]
-) -> dict[str, str]:
+def _queue_attributes(logical_id: str, props: dict[str, Any], created_arns: dict[str, str]) -> dict[str, str]:
     attributes: dict[str, str] = {}
     for key, value in props.items():
         if key == "RedrivePolicy":
@@ -200,9 +198,7 @@ def _queue_attributes(
     return attributes
 
 
-def _redrive_policy(
-    logical_id: str, policy: dict[str, Any], created_arns: dict[str, str]
-) -> dict[str, Any]:
+def _redrive_policy(logical_id: str, policy: dict[str, Any], created_arns: dict[str, str]) -> dict[str, Any]:
     target = policy.get("deadLetterTargetArn")
     match target:
         case {"Fn::GetAtt": [str(dlq_id), "Arn"]} if dlq_id in created_arns:
