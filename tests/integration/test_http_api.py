@@ -224,4 +224,13 @@ def test_the_openapi_document_lists_every_route(client):
         "/v1/events",
         "/v1/users/{userId}/profile",
         "/v1/users/{userId}/achievements",
+        "/v1/users/{userId}/achievements/{achievementId}",
+        "/v1/users/{userId}/awards",
+        "/v1/achievements",
+        "/v1/admin/catalog",
+        "/v1/admin/catalog/validate",
+        "/v1/admin/catalog/diff",
+        "/v1/admin/catalog/versions",
+        "/v1/admin/catalog/schema",
+        "/v1/admin/achievements/{achievementId}",
     }

@@ -343,7 +343,29 @@ def expired_scenario() -> list[Any]:
     return [[m["Body"] for m in r.get("Messages", [])] for r in receives]
 
 
-@pytest.mark.parametrize("scenario", [sqs_scenario, expired_scenario])
+def fifo_scenario() -> dict[str, Any]:
+    """FIFO queues deduplicate by content when told to, else need the sender's id."""
+    sqs, observed = boto3.client("sqs"), {}
+    for content_based in ("true", "false"):
+        url = sqs.create_queue(
+            QueueName=f"q-{uuid.uuid4().hex[:8]}.fifo",
+            Attributes={"FifoQueue": "true", "ContentBasedDeduplication": content_based},
+        )["QueueUrl"]
+        outcomes = []
+        for body, dedupe in [("same", None), ("same", None), ("other", "d1"), ("other", "d1"), ("x", "d2")]:
+            extra = {"MessageDeduplicationId": dedupe} if dedupe else {}
+            try:
+                sqs.send_message(QueueUrl=url, MessageBody=body, MessageGroupId="g", **extra)
+                outcomes.append("sent")
+            except ClientError as exc:
+                outcomes.append(exc.response["Error"]["Code"])
+        attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
+        counts = {k: v for k, v in attributes.items() if k.startswith("ApproximateNumber")}
+        observed[content_based] = {"outcomes": outcomes, "counts": counts}
+    return observed
+
+
+@pytest.mark.parametrize("scenario", [sqs_scenario, expired_scenario, fifo_scenario])
 def test_sqs_behaves_as_moto_does(aws, scenario):
     # Given moto's own SQS, When a scenario runs on it and then again with the speedups
     moto_speedups.uninstall()

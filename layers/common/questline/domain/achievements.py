@@ -16,7 +16,8 @@ from questline.models.envelope import EventEnvelope
 
 
 def available(achievement: Achievement, at: datetime) -> bool:
-    """Time-limited achievements count events from ``availableFrom`` until ``availableUntil``."""
+    """Time-limited achievements count events from ``availableFrom`` until ``availableUntil``
+    (their metrics are their own and only record events inside that span, see rules.py)."""
     if achievement.available_from is not None and at < achievement.available_from:
         return False
     return achievement.available_until is None or at < achievement.available_until
@@ -43,22 +44,29 @@ def evaluate_achievements(
     emitted: list[DomainEvent],
     unlocks: list[Unlock],
 ) -> None:
-    """Unlock what ``event`` completes, then re-check what depends on the new unlocks."""
-    pending = sorted(candidates)
-    done: set[str] = set()  # each achievement is decided at most once per event
+    """Unlock what ``event`` completes, in rounds: an unlock changes points, balances, maybe the
+    level, so every achievement that depends on state or on the new unlock is judged again in
+    the next round, until a round unlocks nothing. Each achievement unlocks at most once per
+    event, so there are at most as many rounds as achievements."""
+    pending = set(candidates)
+    unlocked_now: set[str] = set()
     while pending:
-        achievement_id = pending.pop(0)
-        if achievement_id in done:
-            continue
-        done.add(achievement_id)
-        achievement = catalog.achievements_by_id[achievement_id]
-        new = _unlocks_for(achievement, state, event, catalog, time)
-        for unlock, grants in new:
-            apply_unlock(state, achievement, unlock, grants, event, catalog, emitted)
-            unlocks.append(unlock)
-        if new:
-            pending += [d for d in catalog.dependents.get(achievement_id, ()) if d not in done]
-            pending += [d for d in catalog.state_dependent if d not in done]
+        progressed: set[str] = set()
+        for achievement_id in sorted(pending):  # sorted: every worker decides the same way
+            if achievement_id in unlocked_now:
+                continue
+            achievement = catalog.achievements_by_id[achievement_id]
+            for unlock, grants in _unlocks_for(achievement, state, event, catalog, time):
+                apply_unlock(state, achievement, unlock, grants, event, catalog, emitted)
+                unlocks.append(unlock)
+                progressed.add(achievement_id)
+        unlocked_now |= progressed
+        pending = set()
+        for achievement_id in progressed:
+            pending.update(catalog.dependents.get(achievement_id, ()))
+        if progressed:
+            pending.update(catalog.state_dependent)
+        pending -= unlocked_now
 
 
 def _unlocks_for(

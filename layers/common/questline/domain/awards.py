@@ -63,6 +63,9 @@ def _forced_unlock(
         )
     if held is not None and held.first is not None and not achievement.repeatable:
         return None
+    repeat = achievement.repeatable
+    if repeat is not None and repeat.max is not None and held is not None and held.completions >= repeat.max:
+        return None  # an award respects the cap like any completion
     completion = (held.completions if held else 0) + 1 if achievement.repeatable else None
     return Unlock(
         achievement_id, event.timestamp, event.id, achievement.points, catalog.version, completion=completion

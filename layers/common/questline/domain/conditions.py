@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from questline.domain.metrics import TimeContext, metric_value
+from questline.domain.rules import metric_key
 from questline.domain.state import UserState
 from questline.models.catalog import Achievement
 from questline.models.criteria import (
@@ -35,7 +36,7 @@ class Evaluation:
     achievement: Achievement
 
     def key(self, metric: Metric) -> str:
-        return f"{self.achievement.id}/{metric.key}" if self.achievement.repeatable else metric.key
+        return metric_key(metric, self.achievement)
 
     def value(self, metric: Metric) -> float | None:
         return metric_value(self.state.metrics.get(self.key(metric)), metric, self.at, self.time)

@@ -84,7 +84,7 @@ def _record_metrics(
 ) -> set[str]:
     touched: set[str] = set()
     for tracked in catalog.metrics.lookup(event.type):
-        if not matches(tracked.metric.events, event):
+        if not tracked.records(event.timestamp) or not matches(tracked.metric.events, event):
             continue
         before = state.metrics.get(tracked.key)
         after = record(before, tracked.metric, event, time)

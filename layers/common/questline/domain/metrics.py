@@ -62,6 +62,8 @@ def contribution(metric: Metric, event: EventEnvelope) -> Any:
         return 1
     raw = field_value(event.payload, metric.field or "")
     if metric.aggregate == "distinct":
+        if isinstance(raw, float) and raw.is_integer():
+            raw = int(raw)  # 1 and 1.0 are one value, as equality tests see them
         if isinstance(raw, str | int | float | bool):
             return json.dumps(raw)
         return None

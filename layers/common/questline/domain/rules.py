@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Generic, TypeVar
 
 from questline.models.catalog import Achievement, Boost, Catalog, XpRule, prerequisites
@@ -55,14 +56,28 @@ class TypeIndex(Generic[T]):
 
 @dataclass(frozen=True)
 class TrackedMetric:
-    """A metric as tracked in user state: achievements that restart (repeatable) get their own."""
+    """A metric as tracked in user state. Achievements that restart (repeatable) or only count
+    events inside a span (time-limited) get metrics of their own, recording only that span."""
 
     key: str
     metric: Metric
+    owner: Achievement | None = None
+
+    def records(self, at: datetime) -> bool:
+        owner = self.owner
+        if owner is None:
+            return True
+        if owner.available_from is not None and at < owner.available_from:
+            return False
+        return owner.available_until is None or at < owner.available_until
+
+
+def owns_metrics(achievement: Achievement) -> bool:
+    return bool(achievement.repeatable or achievement.available_from or achievement.available_until)
 
 
 def metric_key(metric: Metric, achievement: Achievement) -> str:
-    return f"{achievement.id}/{metric.key}" if achievement.repeatable else metric.key
+    return f"{achievement.id}/{metric.key}" if owns_metrics(achievement) else metric.key
 
 
 def achievement_metrics(achievement: Achievement) -> list[Metric]:
@@ -111,7 +126,8 @@ def compile_catalog(catalog: Catalog) -> CompiledCatalog:
             by_metric[key].append(achievement.id)
             if key not in seen:
                 seen.add(key)
-                metrics.add(metric.events.type, TrackedMetric(key, metric))
+                owner = achievement if owns_metrics(achievement) else None
+                metrics.add(metric.events.type, TrackedMetric(key, metric, owner))
         for required in prerequisites(achievement):
             dependents[required].append(achievement.id)
     xp_rules: TypeIndex[XpRule] = TypeIndex()

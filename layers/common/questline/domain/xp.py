@@ -1,8 +1,12 @@
-"""XP and currency rules: fixed or payload-derived amounts, boosts, daily caps (pure)."""
+"""XP and currency rules: fixed or payload-derived amounts, boosts, daily caps (pure).
+
+Amounts are computed in decimal, then rounded down: 90 minutes at factor 0.7 earns 63, not the
+62 that binary floating point would give.
+"""
 
 from __future__ import annotations
 
-import math
+from decimal import ROUND_FLOOR, Decimal
 
 from questline.domain.balances import credit
 from questline.domain.events import field_value, matches, numeric
@@ -13,7 +17,10 @@ from questline.domain.state import DomainEvent, UserState
 from questline.models.catalog import Boost, XpRule
 from questline.models.envelope import EventEnvelope
 
-CAP_DAYS_KEPT = 3
+# Days of cap counters kept per rule (a week and a day: late events from last week still earn up
+# to their day's cap). An event older than that earns nothing from a capped rule: its day's
+# count is gone, and a cap must never be exceeded.
+CAP_DAYS_KEPT = 8
 
 
 def earn(
@@ -28,25 +35,30 @@ def earn(
     for rule in catalog.xp_rules.lookup(event.type):
         if not matches(rule.events, event):
             continue
-        amount = _capped(
-            state,
-            rule,
-            math.floor(_base(rule, event) * _multiplier(catalog.boosts, rule, event, state)),
-            event,
-            time,
-        )
+        amount = _capped(state, rule, _amount(rule, event, catalog.boosts, state.user_id), event, time)
         if amount > 0:
             credit(state, rule.currency, amount, event, catalog, emitted)
             changed = True
     return changed
 
 
-def _base(rule: XpRule, event: EventEnvelope) -> float:
+def _decimal(value: float) -> Decimal:
+    return Decimal(str(value))  # the shortest repr: 0.7 is 0.7, not 0.6999999999999999556
+
+
+def _amount(rule: XpRule, event: EventEnvelope, boosts: tuple[Boost, ...], user_id: str) -> int:
     if rule.amount is not None:
-        return rule.amount
-    assert rule.from_field is not None
-    value = numeric(field_value(event.payload, rule.from_field.field))
-    return max(0.0, value * rule.from_field.factor) if value is not None else 0.0
+        base = Decimal(rule.amount)
+    else:
+        assert rule.from_field is not None
+        value = numeric(field_value(event.payload, rule.from_field.field))
+        if value is None or value <= 0:
+            return 0
+        base = _decimal(value) * _decimal(rule.from_field.factor)
+    for boost in boosts:
+        if boost_applies(boost, rule, event, user_id):
+            base *= _decimal(boost.factor)
+    return int(base.to_integral_value(rounding=ROUND_FLOOR))
 
 
 def boost_applies(boost: Boost, rule: XpRule, event: EventEnvelope, user_id: str) -> bool:
@@ -59,19 +71,13 @@ def boost_applies(boost: Boost, rule: XpRule, event: EventEnvelope, user_id: str
     )
 
 
-def _multiplier(boosts: tuple[Boost, ...], rule: XpRule, event: EventEnvelope, state: UserState) -> float:
-    factor = 1.0
-    for boost in boosts:
-        if boost_applies(boost, rule, event, state.user_id):
-            factor *= boost.factor
-    return factor
-
-
 def _capped(state: UserState, rule: XpRule, amount: int, event: EventEnvelope, time: TimeContext) -> int:
     if rule.daily_cap is None or amount <= 0:
         return amount
     day = local_date(event.timestamp, time.tz).isoformat()
     earned = state.caps.setdefault(rule.id, {})
+    if day not in earned and len(earned) >= CAP_DAYS_KEPT and day < min(earned):
+        return 0
     granted = min(amount, max(0, rule.daily_cap - earned.get(day, 0)))
     earned[day] = earned.get(day, 0) + granted
     for old in sorted(earned)[:-CAP_DAYS_KEPT]:

@@ -25,6 +25,6 @@ def build_app(*routers: APIRouter) -> FastAPI:
 
 def local_app() -> FastAPI:
     """Every router in one app (local system, OpenAPI document)."""
-    from questline.http.routers import awards, events, users
+    from questline.http.routers import achievements, awards, catalog, events, users
 
-    return build_app(events.router, users.router, awards.router)
+    return build_app(events.router, users.router, awards.router, achievements.router, catalog.router)

@@ -8,7 +8,7 @@ keeps its cold start short. Tests build a ``Runtime`` with their own adapters or
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import cached_property, lru_cache
 from typing import TYPE_CHECKING
 
@@ -17,9 +17,15 @@ from questline.config import Settings, get_settings
 if TYPE_CHECKING:
     from questline.domain.rules import CompiledCatalog
     from questline.storage.bus import EventBusPublisher
+    from questline.storage.catalogs import DynamoCatalogStore
     from questline.storage.queues import QueueClient
     from questline.storage.scores import RedisScoreMirror
     from questline.storage.users import DynamoUserStore
+
+
+# How long a process serves the catalog it has before checking the active pointer again: every
+# container converges within this of an apply, for one read per container per period.
+CATALOG_TTL = timedelta(seconds=60)
 
 
 def utc_now() -> datetime:
@@ -30,12 +36,27 @@ class Runtime:
     def __init__(self, settings: Settings, clock: Callable[[], datetime] = utc_now) -> None:
         self.settings = settings
         self.clock = clock
+        self._catalog: CompiledCatalog | None = None
+        self._catalog_checked_at: datetime | None = None
+
+    @property
+    def catalog(self) -> CompiledCatalog:
+        """The active catalog version (DynamoDB), else the bundle file (CATALOG_PATH or the
+        packaged demo) while no version was ever applied; re-checked every CATALOG_TTL."""
+        now = self.clock()
+        checked = self._catalog_checked_at
+        if self._catalog is None or checked is None or not checked <= now < checked + CATALOG_TTL:
+            from questline.services.catalog_admin import resolve_active_catalog
+
+            self._catalog = resolve_active_catalog(self.catalogs, self.settings.catalog_path, self._catalog)
+            self._catalog_checked_at = now
+        return self._catalog
 
     @cached_property
-    def catalog(self) -> CompiledCatalog:
-        from questline.services.catalog import load_catalog
+    def catalogs(self) -> DynamoCatalogStore:
+        from questline.storage.catalogs import DynamoCatalogStore
 
-        return load_catalog(self.settings.catalog_path)
+        return DynamoCatalogStore(self.settings.table_name)
 
     @cached_property
     def users(self) -> DynamoUserStore:
