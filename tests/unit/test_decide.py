@@ -83,8 +83,8 @@ def test_crossing_several_levels_at_once_emits_each_level_up():
 def test_an_achievement_unlocks_once_and_records_the_event_and_catalog_version():
     first = decide(UserState("u1"), [event(id="m1")], CATALOG, NOW)
     again = decide(first.state, [event(id="m2")], CATALOG, NOW)
-    assert first.state.unlocked["first-metric"].event_id == "m1"
-    assert first.state.unlocked["first-metric"].catalog_version == "test-1"
+    [unlock] = [u for u in first.new_unlocks if u.achievement_id == "first-metric"]
+    assert (unlock.event_id, unlock.catalog_version) == ("m1", "test-1")
     assert [u.achievement_id for u in again.new_unlocks] == []
     assert first.state.points == 5
 

@@ -223,7 +223,7 @@ def test_challenge_is_met_when_the_steps_fall_within_its_rolling_window():
     decision = run(SEED_CATALOG, [steps(4000, at(hours=8)), steps(6000, at(hours=20))])
 
     assert "ten-thousand-a-day" in decision.state.unlocked
-    assert decision.state.unlocked["ten-thousand-a-day"].unlocked_at == at(hours=20)
+    assert decision.state.unlocked["ten-thousand-a-day"] == at(hours=20)
 
 
 def test_challenge_is_not_met_when_the_same_steps_are_spread_over_three_days():
@@ -364,7 +364,7 @@ def test_eq_on_a_count_unlocks_as_the_count_passes_the_threshold():
 
     assert "exactly-three" not in two.state.unlocked
     assert "exactly-three" in four.state.unlocked
-    assert four.state.unlocked["exactly-three"].unlocked_at == at(hours=2)  # the third one
+    assert four.state.unlocked["exactly-three"] == at(hours=2)  # the third one
 
 
 def test_gt_on_a_count_needs_one_more_than_the_threshold():

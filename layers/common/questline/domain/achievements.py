@@ -106,7 +106,7 @@ def _unlocks_for(
 def _may_complete(achievement: Achievement, held: AchievementState, at: datetime) -> bool:
     repeat = achievement.repeatable
     if repeat is None:
-        return held.first is None
+        return held.unlocked_at is None
     if repeat.max is not None and held.completions >= repeat.max:
         return False
     if repeat.cooldown is not None and held.last_completed_at is not None:
@@ -126,7 +126,7 @@ def apply_unlock(
     held = state.achievements.get(achievement.id, AchievementState())
     held = replace(
         held,
-        first=held.first or unlock,
+        unlocked_at=held.unlocked_at or unlock.unlocked_at,
         tiers=(*held.tiers, unlock.tier) if unlock.tier else held.tiers,
         completions=held.completions + 1 if unlock.tier is None else held.completions,
         last_completed_at=unlock.unlocked_at if unlock.tier is None else held.last_completed_at,

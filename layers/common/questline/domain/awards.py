@@ -61,7 +61,7 @@ def _forced_unlock(
         return Unlock(
             achievement_id, event.timestamp, event.id, chosen.points, catalog.version, tier=chosen.id
         )
-    if held is not None and held.first is not None and not achievement.repeatable:
+    if held is not None and held.unlocked_at is not None and not achievement.repeatable:
         return None
     repeat = achievement.repeatable
     if repeat is not None and repeat.max is not None and held is not None and held.completions >= repeat.max:

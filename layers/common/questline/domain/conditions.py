@@ -52,7 +52,7 @@ def _has(state: UserState, condition: AchievementCondition) -> bool:
         return False
     if condition.tier is not None:
         return condition.tier in held.tiers
-    return held.first is not None
+    return held.unlocked_at is not None
 
 
 def holds(condition: Condition, ev: Evaluation) -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 # Domain event ids are derived from what happened, so deciding twice (after a conflict, a retry or
@@ -36,37 +36,44 @@ class Unlock:
 
 @dataclass(frozen=True)
 class AchievementState:
-    """What a user holds of one achievement."""
+    """What the decide step needs to know of one achievement a user holds. It lives in the
+    profile, which every event rewrites, so it is kept small: who, how and under which catalog
+    version are in the unlock records (``ACH#`` items), read only when someone asks."""
 
-    first: Unlock | None = None  # the first unlock (or first tier)
+    unlocked_at: datetime | None = None  # the first unlock (or first tier)
     tiers: tuple[str, ...] = ()
     completions: int = 0
     last_completed_at: datetime | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = {"n": self.completions}
-        if self.first is not None:
-            u = self.first
-            data["f"] = [u.unlocked_at.isoformat(), u.event_id, u.points, u.catalog_version, u.tier]
+        data: dict[str, Any] = {}
+        if self.unlocked_at is not None:
+            data["u"] = _epoch(self.unlocked_at)
         if self.tiers:
             data["t"] = list(self.tiers)
+        if self.completions:
+            data["n"] = self.completions
         if self.last_completed_at is not None:
-            data["lc"] = self.last_completed_at.isoformat()
+            data["lc"] = _epoch(self.last_completed_at)
         return data
 
     @staticmethod
-    def from_dict(achievement_id: str, data: dict[str, Any]) -> AchievementState:
-        first = None
-        if "f" in data:
-            at, event_id, points, version, tier = data["f"]
-            first = Unlock(achievement_id, datetime.fromisoformat(at), event_id, points, version, tier)
-        last = data.get("lc")
+    def from_dict(data: dict[str, Any]) -> AchievementState:
         return AchievementState(
-            first=first,
+            unlocked_at=_instant(data.get("u")),
             tiers=tuple(data.get("t", ())),
             completions=data.get("n", 0),
-            last_completed_at=datetime.fromisoformat(last) if last else None,
+            last_completed_at=_instant(data.get("lc")),
         )
+
+
+def _epoch(at: datetime) -> float:
+    stamp = at.timestamp()
+    return int(stamp) if stamp.is_integer() else stamp
+
+
+def _instant(value: float | None) -> datetime | None:
+    return None if value is None else datetime.fromtimestamp(value, tz=UTC)
 
 
 @dataclass
@@ -97,9 +104,9 @@ class UserState:
         )
 
     @property
-    def unlocked(self) -> dict[str, Unlock]:
-        """Achievements held, with their first unlock."""
-        return {a: s.first for a, s in self.achievements.items() if s.first is not None}
+    def unlocked(self) -> dict[str, datetime]:
+        """Achievements held, with the instant of their first unlock."""
+        return {a: s.unlocked_at for a, s in self.achievements.items() if s.unlocked_at is not None}
 
     def balance(self, currency: str) -> int:
         if currency == "xp":

@@ -49,7 +49,11 @@ def list_achievements(user_id: str, runtime: Runtime) -> AchievementList:
     """Every achievement of the catalog with the user's progress; secret ones masked until held."""
     state = runtime.users.load(user_id)
     now = runtime.clock()
-    views = [achievement_view(a, state, runtime.catalog, now) for a in runtime.catalog.catalog.achievements]
+    firsts = first_unlocks(runtime.users.unlock_records(user_id)) if state.achievements else {}
+    views = [
+        achievement_view(a, state, runtime.catalog, now, firsts.get(a.id))
+        for a in runtime.catalog.catalog.achievements
+    ]
     return AchievementList(user_id=user_id, achievements=views)
 
 
@@ -58,16 +62,16 @@ def achievement_view(
     state: UserState,
     catalog: CompiledCatalog,
     now: datetime,
+    first: UnlockRecord | None = None,
     *,
     reveal_secret: bool = False,
 ) -> AchievementProgress:
     """One achievement with the user's progress; a secret one is masked until held, unless
     ``reveal_secret`` (support staff)."""
     held = state.achievements.get(achievement.id, AchievementState())
-    first = held.first
     time = TimeContext(state.time_zone or catalog.default_time_zone, catalog.week_start)
     current, target, percent = _progress(achievement, state, held, time, now)
-    masked = achievement.hidden and first is None and not reveal_secret
+    masked = achievement.hidden and held.unlocked_at is None and not reveal_secret
     return AchievementProgress(
         id=achievement.id,
         title=SECRET_TITLE if masked else achievement.title,
@@ -80,8 +84,8 @@ def achievement_view(
         current=None if masked else current,
         target=None if masked else target,
         percent=0.0 if masked else percent,
-        unlocked=first is not None,
-        unlocked_at=first.unlocked_at if first else None,
+        unlocked=held.unlocked_at is not None,
+        unlocked_at=held.unlocked_at,
         unlocked_by_event=first.event_id if first else None,
         catalog_version=first.catalog_version if first else None,
         tiers=None
@@ -117,7 +121,7 @@ def _progress(
     main = achievement.criteria
     current = ev.value(main.metric) if isinstance(main, MetricCondition) else None
     target = main.threshold if isinstance(main, MetricCondition) else None
-    if held.first is not None and not achievement.repeatable:
+    if held.unlocked_at is not None and not achievement.repeatable:
         return current, target, 100.0
     return current, target, _percent(progress_ratio(achievement.criteria, ev))
 
@@ -135,15 +139,29 @@ def explain_achievement(
         raise NotFoundError(f"no achievement {achievement_id!r}")
     state = runtime.users.load(user_id)
     now = runtime.clock()
-    view = achievement_view(achievement, state, runtime.catalog, now, reveal_secret=reveal_secret)
-    records = runtime.users.unlock_records(user_id) if view.unlocked else []
+    held = state.achievements.get(achievement_id)
+    records = runtime.users.unlock_records(user_id) if held and held.unlocked_at else []
+    unlocks = [_unlock_record(r) for r in records if r.get("AchievementId") == achievement_id]
+    first = first_unlocks(records).get(achievement_id)
+    view = achievement_view(achievement, state, runtime.catalog, now, first, reveal_secret=reveal_secret)
     return AchievementExplanation(
         user_id=user_id,
         achievement=view,
         evaluated_at=now,
         conditions=None if view.hidden else _explain_tree(achievement, state, runtime.catalog, now),
-        unlocks=[_unlock_record(r) for r in records if r.get("AchievementId") == achievement_id],
+        unlocks=sorted(unlocks, key=lambda u: u.unlocked_at),
     )
+
+
+def first_unlocks(records: list[dict[str, Any]]) -> dict[str, UnlockRecord]:
+    """The earliest unlock record of each achievement."""
+    firsts: dict[str, UnlockRecord] = {}
+    for item in records:
+        record = _unlock_record(item)
+        achievement_id = item["AchievementId"]
+        if achievement_id not in firsts or record.unlocked_at < firsts[achievement_id].unlocked_at:
+            firsts[achievement_id] = record
+    return firsts
 
 
 def _explain_tree(

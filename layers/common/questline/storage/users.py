@@ -337,7 +337,7 @@ def _fill_state(state: UserState, item: dict[str, Any]) -> None:
     document = json.loads(item.get("State", "{}"))
     state.balances = document.get("b", {})
     state.metrics = document.get("m", {})
-    state.achievements = {a: AchievementState.from_dict(a, d) for a, d in document.get("a", {}).items()}
+    state.achievements = {a: AchievementState.from_dict(d) for a, d in document.get("a", {}).items()}
     state.caps = document.get("c", {})
 
 
