@@ -348,7 +348,6 @@ def parse_catalog(text: str) -> Catalog:
     import yaml  # only catalog loading needs it; keep it off the import path of hot handlers
 
     from questline.errors import CatalogError
-    from questline.models.envelope import field_path
 
     try:
         data = yaml.safe_load(text)
@@ -356,15 +355,19 @@ def parse_catalog(text: str) -> Catalog:
         raise CatalogError([("", f"not valid YAML or JSON: {exc}")]) from exc
     if not isinstance(data, dict):
         raise CatalogError([("", "a catalog bundle is a mapping")])
+    return validate_catalog_data(data)
+
+
+def validate_catalog_data(data: dict[str, Any]) -> Catalog:
+    """Validate a decoded bundle (from YAML or JSON): shapes first, then cross-references."""
+    from questline.errors import CatalogError
+    from questline.models.envelope import field_path
+
     try:
         catalog = Catalog.model_validate(data)
     except ValidationError as exc:
-        raise CatalogError(
-            [
-                (field_path(tuple(p for p in e["loc"] if p not in UNION_TAGS), root=""), e["msg"])
-                for e in exc.errors()
-            ]
-        ) from exc
+        located = [(tuple(p for p in e["loc"] if p not in UNION_TAGS), e["msg"]) for e in exc.errors()]
+        raise CatalogError([(field_path(loc, root=""), message) for loc, message in located]) from exc
     errors = cross_reference_errors(catalog)
     if errors:
         raise CatalogError(errors)

@@ -10,14 +10,10 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import ValidationError
-
 from questline.domain.rules import CompiledCatalog, compile_catalog
 from questline.errors import CatalogError, CommitConflictError, NotFoundError, TransientError
 from questline.models.api import ApiModel
-from questline.models.catalog import Catalog, cross_reference_errors
-from questline.models.criteria import UNION_TAGS
-from questline.models.envelope import field_path
+from questline.models.catalog import Catalog, validate_catalog_data
 from questline.services.catalog import load_catalog, read_catalog
 from questline.storage.catalogs import (
     ActiveMoved,
@@ -100,20 +96,10 @@ def parse_document(text: str, media_type: str = "application/yaml") -> dict[str,
 
 def parse_bundle(text: str, media_type: str = "application/yaml") -> Catalog:
     """A validated bundle from a request body or a file (JSON or YAML)."""
-    return validate_bundle(parse_document(text, media_type))
+    return validate_catalog_data(parse_document(text, media_type))
 
 
-def validate_bundle(data: dict[str, Any]) -> Catalog:
-    """Validate a decoded bundle exactly as ``parse_catalog`` validates a text one."""
-    try:
-        catalog = Catalog.model_validate(data)
-    except ValidationError as exc:
-        locations = [(tuple(p for p in e["loc"] if p not in UNION_TAGS), e["msg"]) for e in exc.errors()]
-        raise CatalogError([(field_path(loc, root=""), msg) for loc, msg in locations]) from exc
-    errors = cross_reference_errors(catalog)
-    if errors:
-        raise CatalogError(errors)
-    return catalog
+validate_bundle = validate_catalog_data
 
 
 def summarize(catalog: Catalog) -> BundleSummary:
