@@ -36,7 +36,9 @@ class Settings(BaseModel):
     max_events_per_request: int = Field(default=100, ge=1, le=500)
     commit_attempts: int = Field(default=8, ge=1)
     outbox_grace: timedelta = timedelta(minutes=2)
-    outbox_lookback_days: int = Field(default=7, ge=1)
+    # How far back the expiry job looks for due items it has not processed yet (outbox items,
+    # streak and quest deadlines): longer than any outage of the schedule you want to survive.
+    due_lookback_days: int = Field(default=7, ge=1)
     due_index_shards: int = Field(default=4, ge=1, le=64)
 
 
@@ -56,7 +58,7 @@ _ENV_NAMES = {
     "max_events_per_request": "MAX_EVENTS_PER_REQUEST",
     "commit_attempts": "COMMIT_ATTEMPTS",
     "outbox_grace": "OUTBOX_GRACE_SECONDS",
-    "outbox_lookback_days": "OUTBOX_LOOKBACK_DAYS",
+    "due_lookback_days": "DUE_LOOKBACK_DAYS",
     "due_index_shards": "DUE_INDEX_SHARDS",
 }
 

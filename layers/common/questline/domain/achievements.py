@@ -97,7 +97,10 @@ def _unlocks_for(
     assert achievement.criteria is not None
     if not _may_complete(achievement, held, at):
         return []
-    if not any(holds(achievement.criteria, Evaluation(state, t, time, achievement)) for t in instants):
+    if not any(
+        holds(achievement.criteria, Evaluation(state, t, time, achievement, catalog.streaks_by_id))
+        for t in instants
+    ):
         return []
     completion = held.completions + 1 if achievement.repeatable else None
     return [(make(achievement.points, completion=completion), achievement.rewards)]

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from questline.domain.metrics import TimeContext, metric_value
 from questline.domain.rules import metric_key
 from questline.domain.state import UserState
+from questline.domain.streaks import open_period, status
 from questline.models.catalog import Achievement
 from questline.models.criteria import (
     AchievementCondition,
@@ -22,8 +24,11 @@ from questline.models.criteria import (
     NotCondition,
     Operator,
     RollingWindow,
+    StreakComparison,
+    StreakCondition,
     XpCondition,
 )
+from questline.models.streaks import Streak
 
 
 @dataclass(frozen=True)
@@ -34,6 +39,16 @@ class Evaluation:
     at: datetime
     time: TimeContext
     achievement: Achievement
+    streaks: Mapping[str, Streak] = field(default_factory=dict)
+
+    def streak(self, comparison: StreakComparison) -> int:
+        """The current (or longest) streak at this instant; 0 for an unknown streak."""
+        streak = self.streaks.get(comparison.id)
+        held = self.state.streaks.get(comparison.id)
+        if streak is None or held is None:
+            return 0
+        now = status(streak, held, open_period(streak, self.at, self.time.tz, self.time.week_start))
+        return now.longest if comparison.measure == "longest" else now.current
 
     def key(self, metric: Metric) -> str:
         return metric_key(metric, self.achievement)
@@ -72,6 +87,8 @@ def holds(condition: Condition, ev: Evaluation) -> bool:
     if isinstance(condition, CurrencyCondition):
         c = condition.currency
         return _compare(ev.state.balance(c.id), c.operator, c.threshold)
+    if isinstance(condition, StreakCondition):
+        return _compare(ev.streak(condition.streak), condition.streak.operator, condition.streak.threshold)
     assert isinstance(condition, AchievementCondition)
     return _has(ev.state, condition)
 
@@ -137,6 +154,9 @@ def explain(condition: Condition, ev: Evaluation) -> dict[str, Any]:
     if isinstance(condition, CurrencyCondition):
         c = condition.currency
         return _leaf("currency", ev.state.balance(c.id), c.operator, c.threshold, currency=c.id)
+    if isinstance(condition, StreakCondition):
+        k = condition.streak
+        return _leaf("streak", ev.streak(k), k.operator, k.threshold, streak=k.id, measure=k.measure)
     assert isinstance(condition, AchievementCondition)
     return {
         "kind": "achievement",

@@ -7,28 +7,32 @@ and commit what it returns.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from questline.domain.achievements import evaluate_achievements
 from questline.domain.awards import AWARD_EVENT_TYPE, apply_award
+from questline.domain.clock import TICK_EVENT_TYPE
 from questline.domain.events import matches
 from questline.domain.metrics import TimeContext, record
 from questline.domain.periods import is_valid_zone
 from questline.domain.rules import CompiledCatalog
 from questline.domain.state import DomainEvent, Unlock, UserState
+from questline.domain.streak_steps import advance_streaks, close_streaks, streak_deadlines
 from questline.domain.xp import earn
 from questline.models.envelope import EventEnvelope
 
 
 @dataclass(frozen=True)
 class Decision:
-    """The new state, what happened, and which events it accounts for."""
+    """The new state, what happened, which events it accounts for, and when the clock must next
+    look at what changed (``due``: key -> instant, None to forget)."""
 
     state: UserState
     domain_events: list[DomainEvent]
     applied_event_ids: list[str]
     new_unlocks: list[Unlock]
+    due: dict[str, datetime | None] = field(default_factory=dict)
 
 
 def order_events(events: Iterable[EventEnvelope]) -> list[EventEnvelope]:
@@ -44,12 +48,17 @@ def decide(
     emitted: list[DomainEvent] = []
     unlocks: list[Unlock] = []
     applied: list[str] = []
-    for event in order_events(events):
+    streaks: set[str] = set()
+    ordered = order_events(events)
+    for event in ordered:
         applied.append(event.id)
-        _apply_event(new, event, catalog, emitted, unlocks)
-    if applied:
+        streaks |= _apply_event(new, event, catalog, emitted, unlocks)
+    due: dict[str, datetime | None] = {}
+    if ordered:
         new.updated_at = now
-    return Decision(new, emitted, applied, unlocks)
+        time = TimeContext(new.time_zone or catalog.default_time_zone, catalog.week_start)
+        due = streak_deadlines(new, streaks, catalog, time, ordered[-1].timestamp)
+    return Decision(new, emitted, applied, unlocks, due)
 
 
 def _apply_event(
@@ -58,16 +67,24 @@ def _apply_event(
     catalog: CompiledCatalog,
     emitted: list[DomainEvent],
     unlocks: list[Unlock],
-) -> None:
+) -> set[str]:
+    """Apply one event; returns the streaks it changed."""
     time = _time_context(state, event, catalog)
+    if event.type == TICK_EVENT_TYPE:
+        streaks = close_streaks(state, event, catalog, time, emitted)
+        if streaks:
+            evaluate_achievements(state, event, catalog, time, set(catalog.state_dependent), emitted, unlocks)
+        return streaks
     touched = _record_metrics(state, event, catalog, time)
     changed = earn(state, event, catalog, time, emitted)
+    streaks = advance_streaks(state, event, catalog, time, emitted)
     candidates = catalog.achievements_for(touched)
     if event.type == AWARD_EVENT_TYPE:
         changed |= apply_award(state, event, catalog, emitted, unlocks)
-    if changed:
+    if changed or streaks:
         candidates.update(catalog.state_dependent)
     evaluate_achievements(state, event, catalog, time, candidates, emitted, unlocks)
+    return streaks
 
 
 def _time_context(state: UserState, event: EventEnvelope, catalog: CompiledCatalog) -> TimeContext:

@@ -20,9 +20,11 @@ from questline.models.criteria import (
     LevelCondition,
     Metric,
     MetricCondition,
+    StreakCondition,
     XpCondition,
     iter_conditions,
 )
+from questline.models.streaks import Streak
 
 T = TypeVar("T")
 
@@ -91,7 +93,7 @@ def _depends_on_state(achievement: Achievement) -> bool:
     """Whether levels, balances or other achievements can change the outcome."""
     if achievement.criteria is None:
         return False
-    kinds = (LevelCondition, XpCondition, CurrencyCondition, AchievementCondition)
+    kinds = (LevelCondition, XpCondition, CurrencyCondition, AchievementCondition, StreakCondition)
     return any(isinstance(n, kinds) for n in iter_conditions(achievement.criteria))
 
 
@@ -109,6 +111,7 @@ class CompiledCatalog:
     achievements_by_metric: dict[str, tuple[str, ...]]
     state_dependent: tuple[str, ...]
     dependents: dict[str, tuple[str, ...]]  # achievement -> achievements requiring it
+    streaks_by_id: dict[str, Streak]
 
     def achievements_for(self, metric_keys: Iterable[str]) -> set[str]:
         return {a for key in metric_keys for a in self.achievements_by_metric.get(key, ())}
@@ -146,4 +149,5 @@ def compile_catalog(catalog: Catalog) -> CompiledCatalog:
         achievements_by_metric={k: tuple(dict.fromkeys(v)) for k, v in by_metric.items()},
         state_dependent=tuple(a.id for a in catalog.achievements if _depends_on_state(a)),
         dependents={k: tuple(v) for k, v in dependents.items()},
+        streaks_by_id={s.id: s for s in catalog.streaks},
     )

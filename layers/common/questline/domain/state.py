@@ -7,6 +7,8 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
+from questline.domain.streaks import StreakState
+
 # Domain event ids are derived from what happened, so deciding twice (after a conflict, a retry or
 # a crash) yields the same ids and consumers can dedupe on them.
 _DOMAIN_EVENT_NAMESPACE = uuid.UUID("6f1c1a52-3b5e-4a53-9a0c-2f4f7c9a1d10")
@@ -88,6 +90,7 @@ class UserState:
     metrics: dict[str, dict[str, Any]] = field(default_factory=dict)
     achievements: dict[str, AchievementState] = field(default_factory=dict)
     caps: dict[str, dict[str, int]] = field(default_factory=dict)  # rule id -> day -> earned
+    streaks: dict[str, StreakState] = field(default_factory=dict)
     time_zone: str | None = None
     version: int = 0
     updated_at: datetime | None = None
@@ -101,6 +104,7 @@ class UserState:
             metrics=dict(self.metrics),
             achievements=dict(self.achievements),
             caps={rule: dict(days) for rule, days in self.caps.items()},
+            streaks=dict(self.streaks),
         )
 
     @property

@@ -25,9 +25,11 @@ from questline.models.criteria import (
     EventFilter,
     FieldPath,
     Metric,
+    StreakCondition,
     iter_conditions,
 )
 from questline.models.envelope import Identifier, Journey
+from questline.models.streaks import Streak
 
 XP = "xp"
 POINTS = "points"  # achievement points: a score, like XP never spent
@@ -224,6 +226,7 @@ class Catalog(CatalogModel):
     boosts: list[Boost] = Field(default_factory=list)
     levels: LevelCurve
     achievements: list[Achievement] = Field(default_factory=list)
+    streaks: list[Streak] = Field(default_factory=list)
 
     @field_validator("default_time_zone")
     @classmethod
@@ -234,7 +237,7 @@ class Catalog(CatalogModel):
             raise ValueError(f"unknown time zone {value!r}")
         return value
 
-    @field_validator("achievements", "xp", "boosts", "currencies")
+    @field_validator("achievements", "xp", "boosts", "currencies", "streaks")
     @classmethod
     def _unique_ids(cls, value: list[Any]) -> list[Any]:
         _reject_duplicates([item.id for item in value], "id")
@@ -273,6 +276,7 @@ def cross_reference_errors(catalog: Catalog) -> list[tuple[str, str]]:
     """References the shapes cannot check: currencies and prerequisites exist, no cycles."""
     errors: list[tuple[str, str]] = []
     currencies = catalog.currency_ids()
+    streaks = {s.id for s in catalog.streaks}
     tiers = {a.id: {t.id for t in a.tiers or ()} for a in catalog.achievements}
     for i, rule in enumerate(catalog.xp):
         if rule.currency not in currencies:
@@ -304,6 +308,8 @@ def cross_reference_errors(catalog: Catalog) -> list[tuple[str, str]]:
                     errors.append((f"achievements[{i}].criteria", "an achievement cannot require itself"))
             if isinstance(node, CurrencyCondition) and node.currency.id not in currencies:
                 errors.append((f"achievements[{i}].criteria", f"unknown currency {node.currency.id!r}"))
+            if isinstance(node, StreakCondition) and node.streak.id not in streaks:
+                errors.append((f"achievements[{i}].criteria", f"unknown streak {node.streak.id!r}"))
     errors += _prerequisite_cycles(catalog)
     return errors
 

@@ -190,6 +190,17 @@ class CurrencyCondition(CatalogModel):
     currency: CurrencyComparison
 
 
+class StreakComparison(Comparison):
+    id: str
+    measure: Literal["current", "longest"] = "current"
+
+
+class StreakCondition(CatalogModel):
+    """A streak milestone: the current (or longest) streak compared with a threshold."""
+
+    streak: StreakComparison
+
+
 class AchievementCondition(CatalogModel):
     """A prerequisite: another achievement (or one of its tiers) is unlocked."""
 
@@ -214,6 +225,7 @@ _TAGS = {
     "level": "LevelCondition",
     "xp": "XpCondition",
     "currency": "CurrencyCondition",
+    "streak": "StreakCondition",
     "achievement": "AchievementCondition",
     "all": "AllCondition",
     "any": "AnyCondition",
@@ -227,6 +239,7 @@ Condition = Annotated[
     | Annotated[LevelCondition, Tag("LevelCondition")]
     | Annotated[XpCondition, Tag("XpCondition")]
     | Annotated[CurrencyCondition, Tag("CurrencyCondition")]
+    | Annotated[StreakCondition, Tag("StreakCondition")]
     | Annotated[AchievementCondition, Tag("AchievementCondition")]
     | Annotated[AllCondition, Tag("AllCondition")]
     | Annotated[AnyCondition, Tag("AnyCondition")]

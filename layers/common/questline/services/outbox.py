@@ -42,5 +42,5 @@ def publish_outbox(entries: Sequence[OutboxEntry], runtime: Runtime) -> PublishR
 def sweep_outbox(runtime: Runtime, limit: int = 500) -> PublishResult:
     """Republish outbox items whose grace period has passed (found through the due index)."""
     s = runtime.settings
-    due = runtime.users.due_outbox(runtime.clock(), s.outbox_lookback_days, limit)
+    due = runtime.users.due_outbox(runtime.clock(), s.due_lookback_days, limit)
     return publish_outbox(due, runtime)

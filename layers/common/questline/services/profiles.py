@@ -70,7 +70,7 @@ def achievement_view(
     ``reveal_secret`` (support staff)."""
     held = state.achievements.get(achievement.id, AchievementState())
     time = TimeContext(state.time_zone or catalog.default_time_zone, catalog.week_start)
-    current, target, percent = _progress(achievement, state, held, time, now)
+    current, target, percent = _progress(achievement, state, held, time, now, catalog)
     masked = achievement.hidden and held.unlocked_at is None and not reveal_secret
     return AchievementProgress(
         id=achievement.id,
@@ -104,7 +104,12 @@ def achievement_view(
 
 
 def _progress(
-    achievement: Achievement, state: UserState, held: AchievementState, time: TimeContext, now: datetime
+    achievement: Achievement,
+    state: UserState,
+    held: AchievementState,
+    time: TimeContext,
+    now: datetime,
+    catalog: CompiledCatalog,
 ) -> tuple[float | None, float | None, float]:
     """(current, target, percent) of the main metric; percent also covers composite criteria."""
     if achievement.tiers is not None:
@@ -117,7 +122,7 @@ def _progress(
         ratio = (current or 0) / next_threshold if next_threshold > 0 else 0.0
         return current, next_threshold, 100.0 if not pending else _percent(ratio)
     assert achievement.criteria is not None
-    ev = Evaluation(state, now, time, achievement)
+    ev = Evaluation(state, now, time, achievement, catalog.streaks_by_id)
     main = achievement.criteria
     current = ev.value(main.metric) if isinstance(main, MetricCondition) else None
     target = main.threshold if isinstance(main, MetricCondition) else None
@@ -168,7 +173,7 @@ def _explain_tree(
     achievement: Achievement, state: UserState, catalog: CompiledCatalog, now: datetime
 ) -> dict[str, Any]:
     time = TimeContext(state.time_zone or catalog.default_time_zone, catalog.week_start)
-    ev = Evaluation(state, now, time, achievement)
+    ev = Evaluation(state, now, time, achievement, catalog.streaks_by_id)
     if achievement.criteria is not None:
         return explain(achievement.criteria, ev)
     assert achievement.metric is not None

@@ -129,6 +129,7 @@ def _commit_chunk(
             domain_events=decision.domain_events,
             catalog_version=catalog.version,
             ledger=[LedgerEntry(e.id, e.timestamp, e.payload) for e in pending if e.type == AWARD_EVENT_TYPE],
+            due=decision.due,
         )
         try:
             entry = runtime.users.commit(request, now)

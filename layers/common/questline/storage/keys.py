@@ -5,6 +5,7 @@
 | profile (XP, level, ...) | USER#<user>             | PROFILE            |                            |
 | unlock record (audit)    | USER#<user>             | ACH#<id>[#tier|#n] |                            |
 | ledger (direct awards)   | USER#<user>             | LEDGER#<at>#<id>   |                            |
+| deadline (streak, quest) | USER#<user>             | DUE#<kind>#<id>    | DUE#TICK#<day>#<shard> / … |
 | outbox (unpublished)     | USER#<user>             | OUTBOX#<id>        | DUE#<day>#<shard> / <at>#… |
 | dedupe marker            | EVENT#<user>#<event id> | EVENT              |                            |
 | catalog version          | CATALOG                 | VERSION#<version>  |                            |
@@ -23,6 +24,7 @@ PROFILE_SK = "PROFILE"
 ACHIEVEMENT_PREFIX = "ACH#"
 OUTBOX_PREFIX = "OUTBOX#"
 LEDGER_PREFIX = "LEDGER#"
+DUE_PREFIX = "DUE#"
 EVENT_SK = "EVENT"
 DUE_INDEX = "DueIndex"
 CATALOG_PK = "CATALOG"
@@ -40,6 +42,10 @@ def achievement_sk(achievement_id: str) -> str:
 
 def outbox_sk(outbox_id: str) -> str:
     return f"{OUTBOX_PREFIX}{outbox_id}"
+
+
+def due_item_sk(key: str) -> str:
+    return f"{DUE_PREFIX}{key}"
 
 
 def ledger_sk(at: datetime, event_id: str) -> str:

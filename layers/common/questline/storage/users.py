@@ -17,6 +17,7 @@ from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
 
 from questline.domain.state import AchievementState, DomainEvent, Unlock, UserState
+from questline.domain.streaks import StreakState
 from questline.storage import keys
 from questline.storage.aws import client as aws_client
 
@@ -46,6 +47,15 @@ class OutboxEntry:
 
 
 @dataclass(frozen=True)
+class DueItem:
+    """A deadline the expiry job must visit: ``key`` is ``STREAK#<id>`` or ``QUEST#<id>``."""
+
+    user_id: str
+    key: str
+    at: datetime
+
+
+@dataclass(frozen=True)
 class LedgerEntry:
     """An audit record kept with the commit (direct awards: who granted what, and why)."""
 
@@ -65,6 +75,7 @@ class CommitRequest:
     domain_events: list[DomainEvent]
     catalog_version: str
     ledger: list[LedgerEntry] = field(default_factory=list)
+    due: dict[str, datetime | None] = field(default_factory=dict)  # key -> when the clock must look
 
 
 def _item(**attrs: Any) -> dict[str, Any]:
@@ -147,6 +158,7 @@ class DynamoUserStore:
         ]
         items += [self._unlock_put(state.user_id, unlock) for unlock in request.new_unlocks]
         items += [self._ledger_put(state.user_id, entry, request.catalog_version) for entry in request.ledger]
+        items += [self._due_write(state.user_id, key, at) for key, at in sorted(request.due.items())]
         outbox = None
         if request.domain_events:
             outbox = OutboxEntry(state.user_id, _new_outbox_id(now), request.domain_events)
@@ -259,6 +271,23 @@ class DynamoUserStore:
         )
         return {"Put": {"TableName": self.table_name, "Item": item}}
 
+    def _due_write(self, user_id: str, key: str, at: datetime | None) -> dict[str, Any]:
+        """One item per (user, due key), moved in the sparse due index as deadlines change."""
+        pk, sk = keys.user_pk(user_id), keys.due_item_sk(key)
+        if at is None:
+            return {"Delete": {"TableName": self.table_name, "Key": {"PK": {"S": pk}, "SK": {"S": sk}}}}
+        shard = keys.shard_of(user_id, self.due_index_shards)
+        item = _item(
+            PK=pk,
+            SK=sk,
+            UserId=user_id,
+            DueKey=key,
+            At=at.isoformat(),
+            DuePK=keys.due_pk("TICK", at, shard),
+            DueSK=keys.due_sk(at, pk, sk),
+        )
+        return {"Put": {"TableName": self.table_name, "Item": item}}
+
     def ledger(self, user_id: str) -> list[dict[str, Any]]:
         """A user's audit records, oldest first."""
         records = [_plain(raw) for raw in self._query_user(user_id, keys.LEDGER_PREFIX)]
@@ -295,17 +324,27 @@ class DynamoUserStore:
 
     def due_outbox(self, now: datetime, lookback_days: int, limit: int) -> list[OutboxEntry]:
         """Outbox items whose grace has passed, oldest day first, through the sparse due index."""
-        found: list[OutboxEntry] = []
+        return [_outbox_from_item(item) for item in self._due("OUTBOX", now, lookback_days, limit)]
+
+    def due_ticks(self, now: datetime, lookback_days: int, limit: int) -> list[DueItem]:
+        """Streak and quest deadlines that have passed, oldest first (never a table scan)."""
+        return [
+            DueItem(item["UserId"], item["DueKey"], datetime.fromisoformat(item["At"]))
+            for item in self._due("TICK", now, lookback_days, limit)
+        ]
+
+    def _due(self, kind: str, now: datetime, lookback_days: int, limit: int) -> list[dict[str, Any]]:
+        found: list[dict[str, Any]] = []
         upper = keys.due_sk(now, "\uffff", "")
         for days_ago in range(lookback_days, -1, -1):
             day = now - timedelta(days=days_ago)
             for shard in range(self.due_index_shards):
-                found += self._query_due(keys.due_pk("OUTBOX", day, shard), upper, limit - len(found))
+                found += self._query_due(keys.due_pk(kind, day, shard), upper, limit - len(found))
                 if len(found) >= limit:
                     return found
         return found
 
-    def _query_due(self, pk: str, upper: str, limit: int) -> list[OutboxEntry]:
+    def _query_due(self, pk: str, upper: str, limit: int) -> list[dict[str, Any]]:
         kwargs: dict[str, Any] = {
             "TableName": self.table_name,
             "IndexName": keys.DUE_INDEX,
@@ -313,8 +352,7 @@ class DynamoUserStore:
             "ExpressionAttributeValues": {":pk": {"S": pk}, ":upper": {"S": upper}},
             "Limit": limit,
         }
-        page = self.client.query(**kwargs)
-        return [_outbox_from_item(_plain(raw)) for raw in page.get("Items", [])]
+        return [_plain(raw) for raw in self.client.query(**kwargs).get("Items", [])]
 
 
 def _state_document(state: UserState) -> str:
@@ -323,6 +361,7 @@ def _state_document(state: UserState) -> str:
         "m": state.metrics,
         "a": {a: held.to_dict() for a, held in state.achievements.items()},
         "c": state.caps,
+        "s": {k: v.to_dict() for k, v in state.streaks.items()},
     }
     return json.dumps(document, separators=(",", ":"))
 
@@ -339,6 +378,7 @@ def _fill_state(state: UserState, item: dict[str, Any]) -> None:
     state.metrics = document.get("m", {})
     state.achievements = {a: AchievementState.from_dict(d) for a, d in document.get("a", {}).items()}
     state.caps = document.get("c", {})
+    state.streaks = {k: StreakState.from_dict(v) for k, v in document.get("s", {}).items()}
 
 
 def _outbox_from_item(item: dict[str, Any]) -> OutboxEntry:
