@@ -1,7 +1,7 @@
-"""The faster moto TransactWriteItems behaves exactly like moto's own.
+"""moto with questline_local.moto_speedups behaves exactly as moto without them.
 
-Each comparison runs moto's original function and the replacement on two identical fresh
-tables with the same transaction, and compares what they raise and what they leave behind.
+Each comparison runs moto's own implementation and the replacement on identical fresh tables
+or queues with the same requests, and compares what they answer, raise and leave behind.
 Speed is measured by the benchmark, never here.
 """
 
@@ -16,6 +16,9 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 from moto.dynamodb.models import DynamoDBBackend, dynamodb_backends
+from moto.dynamodb.models.table import Table
+from moto.sqs import models as sqs_models
+from moto.sqs.models import Queue, SQSBackend
 
 from questline_local import moto_speedups
 from questline_local.resources import create_resources
@@ -23,14 +26,31 @@ from questline_local.resources import create_resources
 ACCOUNT, REGION = "123456789012", "us-east-1"
 SEED_USERS = 30
 
+# Everything moto_speedups may replace: each test leaves moto as it found it.
+REPLACEABLE = [
+    (DynamoDBBackend, "transact_write_items"),
+    (Table, "query"),
+    (Table, "all_items"),
+    (SQSBackend, "delete_message_batch"),
+    (SQSBackend, "is_message_valid_based_on_retention_period"),
+    (SQSBackend, "send_message"),
+    (Queue, "attributes"),
+    (sqs_models, "unix_time_millis"),
+]
+
+
+@pytest.fixture(autouse=True)
+def moto_as_found() -> Iterator[None]:
+    saved = [(owner, name, vars(owner)[name]) for owner, name in REPLACEABLE]
+    yield
+    for owner, name, value in saved:
+        setattr(owner, name, value)
+
 
 @pytest.fixture
-def speedup() -> Iterator[None]:
-    """The replacement installed for one test; whatever was there before comes back after."""
-    before = DynamoDBBackend.transact_write_items
+def speedup() -> None:
+    """The speedups installed for one test."""
     assert moto_speedups.install()
-    yield
-    DynamoDBBackend.transact_write_items = before  # type: ignore[method-assign]
 
 
 @pytest.fixture
@@ -283,10 +303,7 @@ def test_a_query_answers_as_moto_does(backend, name):
     # When the same query runs with moto's implementation, and then with the speedups
     expected = all_pages(table, QUERIES[name])
     moto_speedups.install()
-    try:
-        actual = all_pages(table, QUERIES[name])
-    finally:
-        moto_speedups.uninstall()
+    actual = all_pages(table, QUERIES[name])
 
     # Then every page is the same, and the query left no trace in the table
     assert actual == expected
@@ -371,10 +388,7 @@ def test_sqs_behaves_as_moto_does(aws, scenario):
     moto_speedups.uninstall()
     expected = scenario()
     moto_speedups.install()
-    try:
-        actual = scenario()
-    finally:
-        moto_speedups.uninstall()
+    actual = scenario()
 
     # Then a client observes the same
     assert actual == expected

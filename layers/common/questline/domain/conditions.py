@@ -23,6 +23,7 @@ from questline.models.criteria import (
     MetricCondition,
     NotCondition,
     Operator,
+    QuestCondition,
     RollingWindow,
     StreakComparison,
     StreakCondition,
@@ -38,8 +39,9 @@ class Evaluation:
     state: UserState
     at: datetime
     time: TimeContext
-    achievement: Achievement
+    achievement: Achievement | None = None  # whose own metrics to read (repeatable, time-limited)
     streaks: Mapping[str, Streak] = field(default_factory=dict)
+    scope: str | None = None  # a quest attempt's own metrics: "q:<quest id>"
 
     def streak(self, comparison: StreakComparison) -> int:
         """The current (or longest) streak at this instant; 0 for an unknown streak."""
@@ -51,7 +53,9 @@ class Evaluation:
         return now.longest if comparison.measure == "longest" else now.current
 
     def key(self, metric: Metric) -> str:
-        return metric_key(metric, self.achievement)
+        if self.scope is not None:
+            return f"{self.scope}/{metric.key}"
+        return metric_key(metric, self.achievement) if self.achievement else metric.key
 
     def value(self, metric: Metric) -> float | None:
         return metric_value(self.state.metrics.get(self.key(metric)), metric, self.at, self.time)
@@ -89,6 +93,9 @@ def holds(condition: Condition, ev: Evaluation) -> bool:
         return _compare(ev.state.balance(c.id), c.operator, c.threshold)
     if isinstance(condition, StreakCondition):
         return _compare(ev.streak(condition.streak), condition.streak.operator, condition.streak.threshold)
+    if isinstance(condition, QuestCondition):
+        held = ev.state.quests.get(condition.quest)
+        return held is not None and held.completions > 0
     assert isinstance(condition, AchievementCondition)
     return _has(ev.state, condition)
 
@@ -157,6 +164,8 @@ def explain(condition: Condition, ev: Evaluation) -> dict[str, Any]:
     if isinstance(condition, StreakCondition):
         k = condition.streak
         return _leaf("streak", ev.streak(k), k.operator, k.threshold, streak=k.id, measure=k.measure)
+    if isinstance(condition, QuestCondition):
+        return {"kind": "quest", "satisfied": holds(condition, ev), "quest": condition.quest}
     assert isinstance(condition, AchievementCondition)
     return {
         "kind": "achievement",

@@ -12,10 +12,12 @@ from datetime import datetime
 
 from questline.domain.achievements import evaluate_achievements
 from questline.domain.awards import AWARD_EVENT_TYPE, apply_award
+from questline.domain.board_scores import record_boards, tracked_balances
 from questline.domain.clock import TICK_EVENT_TYPE
 from questline.domain.events import matches
 from questline.domain.metrics import TimeContext, record
 from questline.domain.periods import is_valid_zone
+from questline.domain.quest_steps import advance_quests, close_quests, quest_deadlines
 from questline.domain.rules import CompiledCatalog
 from questline.domain.state import DomainEvent, Unlock, UserState
 from questline.domain.streak_steps import advance_streaks, close_streaks, streak_deadlines
@@ -49,15 +51,21 @@ def decide(
     unlocks: list[Unlock] = []
     applied: list[str] = []
     streaks: set[str] = set()
+    quests: set[str] = set()
     ordered = order_events(events)
     for event in ordered:
         applied.append(event.id)
-        streaks |= _apply_event(new, event, catalog, emitted, unlocks)
+        balances = tracked_balances(new, catalog)
+        changed_streaks, changed_quests = _apply_event(new, event, catalog, emitted, unlocks)
+        record_boards(new, event, catalog, balances, now)
+        streaks |= changed_streaks
+        quests |= changed_quests
     due: dict[str, datetime | None] = {}
     if ordered:
         new.updated_at = now
         time = TimeContext(new.time_zone or catalog.default_time_zone, catalog.week_start)
         due = streak_deadlines(new, streaks, catalog, time, ordered[-1].timestamp)
+        due |= quest_deadlines(new, quests, catalog, time)
     return Decision(new, emitted, applied, unlocks, due)
 
 
@@ -67,24 +75,26 @@ def _apply_event(
     catalog: CompiledCatalog,
     emitted: list[DomainEvent],
     unlocks: list[Unlock],
-) -> set[str]:
-    """Apply one event; returns the streaks it changed."""
+) -> tuple[set[str], set[str]]:
+    """Apply one event; returns the streaks and the quests it changed."""
     time = _time_context(state, event, catalog)
     if event.type == TICK_EVENT_TYPE:
         streaks = close_streaks(state, event, catalog, time, emitted)
-        if streaks:
+        quests = close_quests(state, event, catalog, time, emitted)
+        if streaks or quests:
             evaluate_achievements(state, event, catalog, time, set(catalog.state_dependent), emitted, unlocks)
-        return streaks
+        return streaks, quests
     touched = _record_metrics(state, event, catalog, time)
     changed = earn(state, event, catalog, time, emitted)
     streaks = advance_streaks(state, event, catalog, time, emitted)
+    quests = advance_quests(state, event, catalog, time, emitted)
     candidates = catalog.achievements_for(touched)
     if event.type == AWARD_EVENT_TYPE:
         changed |= apply_award(state, event, catalog, emitted, unlocks)
-    if changed or streaks:
+    if changed or streaks or quests:
         candidates.update(catalog.state_dependent)
     evaluate_achievements(state, event, catalog, time, candidates, emitted, unlocks)
-    return streaks
+    return streaks, quests
 
 
 def _time_context(state: UserState, event: EventEnvelope, catalog: CompiledCatalog) -> TimeContext:

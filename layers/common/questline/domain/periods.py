@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 PeriodKind = Literal["day", "week", "month"]
 MONDAY = 0
+_TICK = timedelta(microseconds=1)
 
 
 @lru_cache(maxsize=512)
@@ -41,7 +42,17 @@ def local_date(instant: datetime, tz: str) -> date:
 
 def period_index(instant: datetime, tz: str, kind: PeriodKind, week_start: int = MONDAY) -> int:
     """The ordinal of the period holding ``instant`` in zone ``tz``."""
-    return date_period_index(local_date(instant, tz), kind, week_start)
+    return date_period_index(effective_date(instant, tz), kind, week_start)
+
+
+def effective_date(instant: datetime, tz: str) -> date:
+    """The local date, except in the rare minutes before a later midnight where the clock fell
+    back across midnight: those still belong to the day before (see local_midnight)."""
+    day = local_date(instant, tz)
+    tzinfo = zone(tz)
+    if instant.astimezone(tzinfo).hour == 0 and instant < local_midnight(day, tz):
+        return day - timedelta(days=1)
+    return day
 
 
 def date_period_index(day: date, kind: PeriodKind, week_start: int = MONDAY) -> int:
@@ -63,20 +74,29 @@ def period_start_date(index: int, kind: PeriodKind, week_start: int = MONDAY) ->
 
 
 def local_midnight(day: date, tz: str) -> datetime:
-    """The first instant (UTC) of local date ``day``. Where midnight falls in a DST gap, the day
-    starts at the first local time that exists."""
+    """The first instant (UTC) from which the local date is ``day`` for good.
+
+    Usually local midnight. Where clocks jump over midnight (a DST gap) it is the first local
+    time that exists; where clocks fall back across midnight (the date goes back to the
+    previous day for a while) it is the later midnight, so periods still tile time."""
     tzinfo = zone(tz)
     naive = datetime(day.year, day.month, day.day)
-    candidate = naive.replace(tzinfo=tzinfo).astimezone(UTC)
-    if candidate.astimezone(tzinfo).date() == day:
-        # Two instants may map to local midnight (a repeated hour); the earlier one starts the day.
-        earlier = naive.replace(tzinfo=tzinfo, fold=0).astimezone(UTC)
-        return min(candidate, earlier)
-    # Midnight does not exist (a gap): step forward minute by minute to the first valid instant.
-    probe = candidate
-    while probe.astimezone(tzinfo).date() < day:
-        probe += timedelta(minutes=1)
-    return probe
+    candidates = sorted({naive.replace(tzinfo=tzinfo, fold=f).astimezone(UTC) for f in (0, 1)})
+    exact = [c for c in candidates if c.astimezone(tzinfo).replace(tzinfo=None) == naive]
+    if exact:
+        # The last instant at which the date is entered from the day before.
+        entries = [c for c in exact if (c - _TICK).astimezone(tzinfo).date() < day]
+        return max(entries) if entries else exact[0]
+    # Midnight does not exist: search for the instant the date changes.
+    low, high = candidates[0] - timedelta(hours=3), candidates[-1] + timedelta(hours=3)
+    while high - low > _TICK:
+        middle = low + (high - low) / 2
+        if middle.astimezone(tzinfo).date() < day:
+            low = middle
+        else:
+            high = middle
+    boundary = high.replace(microsecond=0)  # clocks change on whole seconds
+    return boundary if boundary.astimezone(tzinfo).date() >= day else high
 
 
 def period_bounds(

@@ -20,6 +20,7 @@ from questline.models.criteria import (
     LevelCondition,
     Metric,
     MetricCondition,
+    QuestCondition,
     StreakCondition,
     XpCondition,
     iter_conditions,
@@ -93,7 +94,14 @@ def _depends_on_state(achievement: Achievement) -> bool:
     """Whether levels, balances or other achievements can change the outcome."""
     if achievement.criteria is None:
         return False
-    kinds = (LevelCondition, XpCondition, CurrencyCondition, AchievementCondition, StreakCondition)
+    kinds = (
+        LevelCondition,
+        XpCondition,
+        CurrencyCondition,
+        AchievementCondition,
+        StreakCondition,
+        QuestCondition,
+    )
     return any(isinstance(n, kinds) for n in iter_conditions(achievement.criteria))
 
 

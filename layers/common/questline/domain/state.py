@@ -7,6 +7,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
+from questline.domain.quests import QuestState
 from questline.domain.streaks import StreakState
 
 # Domain event ids are derived from what happened, so deciding twice (after a conflict, a retry or
@@ -91,6 +92,9 @@ class UserState:
     achievements: dict[str, AchievementState] = field(default_factory=dict)
     caps: dict[str, dict[str, int]] = field(default_factory=dict)  # rule id -> day -> earned
     streaks: dict[str, StreakState] = field(default_factory=dict)
+    quests: dict[str, QuestState] = field(default_factory=dict)
+    boards: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)  # board -> period -> score
+    board_excluded: bool = False  # moderation: kept off every board (scores still counted)
     time_zone: str | None = None
     version: int = 0
     updated_at: datetime | None = None
@@ -105,6 +109,8 @@ class UserState:
             achievements=dict(self.achievements),
             caps={rule: dict(days) for rule, days in self.caps.items()},
             streaks=dict(self.streaks),
+            quests=dict(self.quests),
+            boards=dict(self.boards),
         )
 
     @property

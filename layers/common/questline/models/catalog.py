@@ -15,6 +15,7 @@ from typing import Annotated, Any, Literal, Self
 
 from pydantic import AwareDatetime, Field, ValidationError, field_validator, model_validator
 
+from questline.models.boards import MAX_BOARDS, Board, board_reference_errors
 from questline.models.criteria import (
     UNION_TAGS,
     AchievementCondition,
@@ -25,10 +26,12 @@ from questline.models.criteria import (
     EventFilter,
     FieldPath,
     Metric,
+    QuestCondition,
     StreakCondition,
     iter_conditions,
 )
 from questline.models.envelope import Identifier, Journey
+from questline.models.quests import Quest, QuestPool
 from questline.models.streaks import Streak
 
 XP = "xp"
@@ -227,6 +230,9 @@ class Catalog(CatalogModel):
     levels: LevelCurve
     achievements: list[Achievement] = Field(default_factory=list)
     streaks: list[Streak] = Field(default_factory=list)
+    quests: list[Quest] = Field(default_factory=list)
+    quest_pools: list[QuestPool] = Field(default_factory=list)
+    boards: list[Board] = Field(default_factory=list, max_length=MAX_BOARDS)
 
     @field_validator("default_time_zone")
     @classmethod
@@ -237,7 +243,7 @@ class Catalog(CatalogModel):
             raise ValueError(f"unknown time zone {value!r}")
         return value
 
-    @field_validator("achievements", "xp", "boosts", "currencies", "streaks")
+    @field_validator("achievements", "xp", "boosts", "currencies", "streaks", "quests", "quest_pools")
     @classmethod
     def _unique_ids(cls, value: list[Any]) -> list[Any]:
         _reject_duplicates([item.id for item in value], "id")
@@ -310,7 +316,40 @@ def cross_reference_errors(catalog: Catalog) -> list[tuple[str, str]]:
                 errors.append((f"achievements[{i}].criteria", f"unknown currency {node.currency.id!r}"))
             if isinstance(node, StreakCondition) and node.streak.id not in streaks:
                 errors.append((f"achievements[{i}].criteria", f"unknown streak {node.streak.id!r}"))
+    errors += _quest_errors(catalog, currencies)
+    errors += board_reference_errors(catalog)
     errors += _prerequisite_cycles(catalog)
+    return errors
+
+
+def _quest_errors(catalog: Catalog, currencies: set[str]) -> list[tuple[str, str]]:
+    errors: list[tuple[str, str]] = []
+    quests = {q.id for q in catalog.quests}
+    achievements = {a.id for a in catalog.achievements}
+    for i, pool in enumerate(catalog.quest_pools):
+        errors += [
+            (f"questPools[{i}].quests", f"unknown quest {q!r}") for q in pool.quests if q not in quests
+        ]
+    for i, quest in enumerate(catalog.quests):
+        grants = list(quest.rewards) + [r for s in quest.steps for r in s.rewards]
+        errors += [
+            (f"quests[{i}].rewards", f"unknown currency {g.currency!r}")
+            for g in grants
+            if g.currency not in currencies
+        ]
+        trees = [("requires", quest.requires)] + [
+            (f"steps[{j}].criteria", s.criteria) for j, s in enumerate(quest.steps)
+        ]
+        for where, tree in trees:
+            for node in iter_conditions(tree) if tree is not None else ():
+                if isinstance(node, QuestCondition) and node.quest not in quests:
+                    errors.append((f"quests[{i}].{where}", f"unknown quest {node.quest!r}"))
+                if isinstance(node, AchievementCondition) and node.achievement not in achievements:
+                    errors.append((f"quests[{i}].{where}", f"unknown achievement {node.achievement!r}"))
+    for i, achievement in enumerate(catalog.achievements):
+        for node in iter_conditions(achievement.criteria) if achievement.criteria else ():
+            if isinstance(node, QuestCondition) and node.quest not in quests:
+                errors.append((f"achievements[{i}].criteria", f"unknown quest {node.quest!r}"))
     return errors
 
 

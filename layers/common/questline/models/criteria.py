@@ -201,6 +201,12 @@ class StreakCondition(CatalogModel):
     streak: StreakComparison
 
 
+class QuestCondition(CatalogModel):
+    """A prerequisite: a quest completed (at least once)."""
+
+    quest: str
+
+
 class AchievementCondition(CatalogModel):
     """A prerequisite: another achievement (or one of its tiers) is unlocked."""
 
@@ -226,6 +232,7 @@ _TAGS = {
     "xp": "XpCondition",
     "currency": "CurrencyCondition",
     "streak": "StreakCondition",
+    "quest": "QuestCondition",
     "achievement": "AchievementCondition",
     "all": "AllCondition",
     "any": "AnyCondition",
@@ -240,6 +247,7 @@ Condition = Annotated[
     | Annotated[XpCondition, Tag("XpCondition")]
     | Annotated[CurrencyCondition, Tag("CurrencyCondition")]
     | Annotated[StreakCondition, Tag("StreakCondition")]
+    | Annotated[QuestCondition, Tag("QuestCondition")]
     | Annotated[AchievementCondition, Tag("AchievementCondition")]
     | Annotated[AllCondition, Tag("AllCondition")]
     | Annotated[AnyCondition, Tag("AnyCondition")]

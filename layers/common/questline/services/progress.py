@@ -12,10 +12,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from questline.domain.awards import AWARD_EVENT_TYPE
+from questline.domain.board_scores import ScoreItem, score_items
 from questline.domain.decide import decide, order_events
 from questline.domain.state import Unlock
 from questline.errors import CommitConflictError, PermanentEventError
 from questline.models.envelope import EventEnvelope, TimeBounds, parse_queued_event
+from questline.services.board_mirror import mirror_scores
 from questline.services.outbox import publish_outbox
 from questline.services.runtime import Runtime
 from questline.storage.queues import OutgoingMessage
@@ -51,6 +53,7 @@ class UserOutcome:
     xp: int | None = None
     outbox: list[OutboxEntry] = field(default_factory=list)
     unlocks: list[Unlock] = field(default_factory=list)
+    scores: list[ScoreItem] = field(default_factory=list)  # committed board scores, to mirror
 
 
 def process_batch(records: Sequence[InboundRecord], runtime: Runtime) -> BatchOutcome:
@@ -73,6 +76,7 @@ def process_batch(records: Sequence[InboundRecord], runtime: Runtime) -> BatchOu
 
     totals: dict[str, int] = {}
     pending_outbox: list[OutboxEntry] = []
+    pending_scores: list[ScoreItem] = []
     for user_id, items in by_user.items():
         try:
             result = process_user(user_id, [event for _, event in items], runtime, now)
@@ -88,15 +92,19 @@ def process_batch(records: Sequence[InboundRecord], runtime: Runtime) -> BatchOu
         if result.xp is not None:
             totals[user_id] = result.xp
         pending_outbox += result.outbox
+        pending_scores += result.scores
 
-    after_commit(totals, pending_outbox, runtime)
+    after_commit(totals, pending_outbox, runtime, pending_scores)
     return outcome
 
 
-def after_commit(xp_totals: dict[str, int], outbox: list[OutboxEntry], runtime: Runtime) -> None:
+def after_commit(
+    xp_totals: dict[str, int], outbox: list[OutboxEntry], runtime: Runtime, scores: Sequence[ScoreItem] = ()
+) -> None:
     """Mirror absolute totals to Redis, then publish the domain events (both may fail: Redis is
     rebuilt, the outbox is swept)."""
     runtime.scores.mirror_xp(xp_totals)
+    mirror_scores(scores, runtime)
     publish_outbox(outbox, runtime)
 
 
@@ -130,6 +138,7 @@ def _commit_chunk(
             catalog_version=catalog.version,
             ledger=[LedgerEntry(e.id, e.timestamp, e.payload) for e in pending if e.type == AWARD_EVENT_TYPE],
             due=decision.due,
+            score_items=score_items(state, decision.state, catalog),
         )
         try:
             entry = runtime.users.commit(request, now)
@@ -146,6 +155,7 @@ def _commit_chunk(
         outcome.applied += len(decision.applied_event_ids)
         outcome.xp = decision.state.xp
         outcome.unlocks += decision.new_unlocks
+        outcome.scores += request.score_items
         if entry is not None:
             outcome.outbox.append(entry)
         return

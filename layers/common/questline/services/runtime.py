@@ -16,6 +16,8 @@ from questline.config import Settings, get_settings
 
 if TYPE_CHECKING:
     from questline.domain.rules import CompiledCatalog
+    from questline.storage.boards_dynamo import DynamoBoardStore
+    from questline.storage.boards_redis import RedisBoardCache
     from questline.storage.bus import EventBusPublisher
     from questline.storage.catalogs import DynamoCatalogStore
     from questline.storage.queues import QueueClient
@@ -87,6 +89,18 @@ class Runtime:
         from questline.storage.scores import RedisScoreMirror
 
         return RedisScoreMirror(self.settings.redis_url, prefix=self.settings.redis_key_prefix)
+
+    @cached_property
+    def board_cache(self) -> RedisBoardCache:
+        from questline.storage.boards_redis import RedisBoardCache
+
+        return RedisBoardCache(self.settings.redis_url, prefix=self.settings.redis_key_prefix)
+
+    @cached_property
+    def board_store(self) -> DynamoBoardStore:
+        from questline.storage.boards_dynamo import DynamoBoardStore
+
+        return DynamoBoardStore(self.settings.table_name)
 
 
 @lru_cache(maxsize=1)

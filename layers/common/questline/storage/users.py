@@ -16,10 +16,13 @@ from typing import Any
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
 
+from questline.domain.board_scores import ScoreItem
+from questline.domain.quests import QuestState
 from questline.domain.state import AchievementState, DomainEvent, Unlock, UserState
 from questline.domain.streaks import StreakState
 from questline.storage import keys
 from questline.storage.aws import client as aws_client
+from questline.storage.boards_dynamo import score_put
 
 _serializer = TypeSerializer()
 _deserializer = TypeDeserializer()
@@ -75,6 +78,7 @@ class CommitRequest:
     domain_events: list[DomainEvent]
     catalog_version: str
     ledger: list[LedgerEntry] = field(default_factory=list)
+    score_items: list[ScoreItem] = field(default_factory=list)  # absolute board scores
     due: dict[str, datetime | None] = field(default_factory=dict)  # key -> when the clock must look
 
 
@@ -158,6 +162,7 @@ class DynamoUserStore:
         ]
         items += [self._unlock_put(state.user_id, unlock) for unlock in request.new_unlocks]
         items += [self._ledger_put(state.user_id, entry, request.catalog_version) for entry in request.ledger]
+        items += [score_put(self.table_name, score) for score in request.score_items]
         items += [self._due_write(state.user_id, key, at) for key, at in sorted(request.due.items())]
         outbox = None
         if request.domain_events:
@@ -362,6 +367,10 @@ def _state_document(state: UserState) -> str:
         "a": {a: held.to_dict() for a, held in state.achievements.items()},
         "c": state.caps,
         "s": {k: v.to_dict() for k, v in state.streaks.items()},
+        "q": {k: v.to_dict() for k, v in state.quests.items()},
+        # Board scores and the exclusion flag only when present: most profiles hold neither.
+        **({"lb": state.boards} if state.boards else {}),
+        **({"lx": True} if state.board_excluded else {}),
     }
     return json.dumps(document, separators=(",", ":"))
 
@@ -379,6 +388,9 @@ def _fill_state(state: UserState, item: dict[str, Any]) -> None:
     state.achievements = {a: AchievementState.from_dict(d) for a, d in document.get("a", {}).items()}
     state.caps = document.get("c", {})
     state.streaks = {k: StreakState.from_dict(v) for k, v in document.get("s", {}).items()}
+    state.quests = {k: QuestState.from_dict(v) for k, v in document.get("q", {}).items()}
+    state.boards = document.get("lb", {})
+    state.board_excluded = bool(document.get("lx", False))
 
 
 def _outbox_from_item(item: dict[str, Any]) -> OutboxEntry:

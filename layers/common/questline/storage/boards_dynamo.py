@@ -1,0 +1,216 @@
+"""DynamoDB side of leaderboards: score items (written with the user's commit), the board index
+(the degraded top-N and the source of every rebuild), closing snapshots, and exclusions.
+
+| item      | PK                     | SK                     | BoardIndex (sparse)                     |
+|-----------|------------------------|------------------------|-----------------------------------------|
+| score     | USER#<user>            | SCORE#<board>#<period> | BOARD#<board>#<period>#<shard> / <key>  |
+| snapshot  | BOARD#<board>#<period> | SNAPSHOT               |                                         |
+| exclusion | MODERATION             | EXCLUDED#<user>        |                                         |
+
+The index key is ``packed + 2**63`` zero-padded to 20 digits, ``#``, the user id: descending
+order is the board order (see domain.board_order). Each board period is spread over
+INDEX_SHARDS index partitions (by user) so no partition takes every write of a popular board;
+readers merge the shards. Excluded users' items carry no index keys, so they are in no read.
+"""
+
+from __future__ import annotations
+
+import heapq
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+
+from questline.domain.board_order import band_floor, packed_of_sort_key, sort_key
+from questline.domain.board_scores import ScoreItem
+from questline.storage import keys
+from questline.storage.aws import client as aws_client
+
+if TYPE_CHECKING:
+    from questline.storage.board_archive import BoardArchive
+
+BOARD_INDEX = "BoardIndex"
+INDEX_SHARDS = 4
+SCORE_PREFIX = "SCORE#"
+_ser, _de = TypeSerializer(), TypeDeserializer()
+
+
+def score_sk(board_id: str, period: str) -> str:
+    return f"{SCORE_PREFIX}{board_id}#{period}"
+
+
+def index_pk(board_id: str, period: str, shard: int) -> str:
+    return f"BOARD#{board_id}#{period}#{shard}"
+
+
+def _attrs(**values: Any) -> dict[str, Any]:
+    return {k: _ser.serialize(v) for k, v in values.items() if v is not None}
+
+
+def plain(item: dict[str, Any]) -> dict[str, Any]:
+    return {k: _de.deserialize(v) for k, v in item.items()}
+
+
+def score_attributes(item: ScoreItem) -> dict[str, Any]:
+    """The stored form of a score item; excluded users' items stay out of the index."""
+    indexed = not item.excluded
+    shard = zlib.crc32(item.user_id.encode()) % INDEX_SHARDS
+    return _attrs(
+        PK=keys.user_pk(item.user_id),
+        SK=score_sk(item.board_id, item.period),
+        UserId=item.user_id,
+        BoardId=item.board_id,
+        Period=item.period,
+        Score=item.score,
+        ReachedAt=item.reached,
+        Packed=item.packed,
+        Version=item.version,
+        Excluded=True if item.excluded else None,
+        ExpiresAt=item.expires_at,
+        BoardPK=index_pk(item.board_id, item.period, shard) if indexed else None,
+        BoardSK=sort_key(item.packed, item.user_id) if indexed else None,
+    )
+
+
+def score_put(table_name: str, item: ScoreItem) -> dict[str, Any]:
+    """A transaction Put of one absolute score. No condition: the profile's version check in the
+    same transaction already orders every writer of this user."""
+    return {"Put": {"TableName": table_name, "Item": score_attributes(item)}}
+
+
+@dataclass(frozen=True)
+class IndexRow:
+    user_id: str
+    packed: int
+    version: int
+    key: str  # the index sort key
+
+
+def _row(item: dict[str, Any]) -> IndexRow:
+    key = item["BoardSK"]["S"]
+    packed, user_id = packed_of_sort_key(key)
+    return IndexRow(user_id, packed, int(item.get("Version", {"N": "0"})["N"]), key)
+
+
+class DynamoBoardStore:
+    """Reads of the board index and score items; snapshots and exclusions live in
+    storage.board_archive. The client is injected or created on first use."""
+
+    def __init__(self, table_name: str, *, dynamodb: Any = None) -> None:
+        self.table_name = table_name
+        self._client = dynamodb
+
+    @property
+    def client(self) -> Any:
+        if self._client is None:
+            self._client = aws_client("dynamodb")
+        return self._client
+
+    @property
+    def archive(self) -> BoardArchive:
+        """Snapshots, exclusions and moderation rewrites, on the same client."""
+        from questline.storage.board_archive import BoardArchive
+
+        return BoardArchive(self.table_name, self.client)
+
+    def _query(self, pk: str, condition: str, values: dict[str, Any], **extra: Any) -> dict[str, Any]:
+        return dict(
+            self.client.query(
+                TableName=self.table_name,
+                IndexName=BOARD_INDEX,
+                KeyConditionExpression=f"BoardPK = :pk{condition}",
+                ExpressionAttributeValues={":pk": {"S": pk}, **values},
+                **extra,
+            )
+        )
+
+    def _shard_pages(
+        self, board_id: str, period: str, condition: str, values: dict[str, Any], **extra: Any
+    ) -> Iterator[dict[str, Any]]:
+        for shard in range(INDEX_SHARDS):
+            kwargs = dict(extra)
+            while True:
+                page = self._query(index_pk(board_id, period, shard), condition, values, **kwargs)
+                yield page
+                if "LastEvaluatedKey" not in page or "Limit" in extra:
+                    break
+                kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+    def best(self, board_id: str, period: str, limit: int, below: str | None = None) -> list[IndexRow]:
+        """The first ``limit`` rows in board order, after the row whose key is ``below``."""
+        condition, values = (" AND BoardSK < :key", {":key": {"S": below}}) if below else ("", {})
+        pages = self._shard_pages(board_id, period, condition, values, ScanIndexForward=False, Limit=limit)
+        rows = [_row(i) for page in pages for i in page.get("Items", [])]
+        return heapq.nlargest(limit, rows, key=lambda r: r.key)
+
+    def above(self, board_id: str, period: str, key: str, limit: int) -> list[IndexRow]:
+        """The ``limit`` rows just above ``key`` in board order, nearest first."""
+        values = {":key": {"S": key}}
+        pages = self._shard_pages(board_id, period, " AND BoardSK > :key", values, Limit=limit)
+        rows = [_row(i) for page in pages for i in page.get("Items", [])]
+        return heapq.nsmallest(limit, rows, key=lambda r: r.key)
+
+    def count_above(self, board_id: str, period: str, key: str | None, budget: int) -> int | None:
+        """How many rows rank above ``key`` (all rows when None); None past ``budget`` rows, as
+        counting reads every row it counts."""
+        condition, values = (" AND BoardSK > :key", {":key": {"S": key}}) if key else ("", {})
+        total = 0
+        for page in self._shard_pages(board_id, period, condition, values, Select="COUNT"):
+            total += page["Count"]
+            if total > budget:
+                return None
+        return total
+
+    def band_size(self, board_id: str, period: str, band: int, cap: int = 2) -> int:
+        """How many rows share a score band, counted up to ``cap`` (is a score tied?)."""
+        low, high = sort_key(band_floor(band), ""), sort_key(band_floor(band + 1) - 1, "\uffff")
+        values = {":low": {"S": low}, ":high": {"S": high}}
+        condition = " AND BoardSK BETWEEN :low AND :high"
+        pages = self._shard_pages(board_id, period, condition, values, Select="COUNT", Limit=cap)
+        return min(cap, sum(page["Count"] for page in pages))
+
+    def iter_rows(self, board_id: str, period: str) -> Iterator[list[IndexRow]]:
+        """Every indexed row of a board period, a page at a time (rebuild, reconcile, close)."""
+        for page in self._shard_pages(board_id, period, "", {}):
+            yield [_row(i) for i in page.get("Items", [])]
+
+    def scores(self, wanted: list[tuple[str, str, str]]) -> dict[tuple[str, str, str], dict[str, Any]]:
+        """Score items by (user, board, period), read in batches of 100."""
+        found: dict[tuple[str, str, str], dict[str, Any]] = {}
+        for start in range(0, len(wanted), 100):
+            request = {
+                self.table_name: {
+                    "Keys": [
+                        {"PK": {"S": keys.user_pk(u)}, "SK": {"S": score_sk(b, p)}}
+                        for u, b, p in wanted[start : start + 100]
+                    ]
+                }
+            }
+            while request:
+                response = self.client.batch_get_item(RequestItems=request)
+                for raw in response.get("Responses", {}).get(self.table_name, []):
+                    item = plain(raw)
+                    found[(item["UserId"], item["BoardId"], item["Period"])] = item
+                request = response.get("UnprocessedKeys") or {}
+        return found
+
+    def user_scores(self, user_id: str) -> list[dict[str, Any]]:
+        """Every score item of a user, on every board and retained period."""
+        kwargs: dict[str, Any] = {
+            "TableName": self.table_name,
+            "KeyConditionExpression": "PK = :pk AND begins_with(SK, :prefix)",
+            "ExpressionAttributeValues": {
+                ":pk": {"S": keys.user_pk(user_id)},
+                ":prefix": {"S": SCORE_PREFIX},
+            },
+            "ConsistentRead": True,
+        }
+        items: list[dict[str, Any]] = []
+        while True:
+            page = self.client.query(**kwargs)
+            items += [plain(raw) for raw in page.get("Items", [])]
+            if "LastEvaluatedKey" not in page:
+                return items
+            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
