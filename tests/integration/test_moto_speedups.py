@@ -239,8 +239,8 @@ def test_install_is_idempotent(speedup):
 def seed_for_queries() -> str:
     table = new_table()
     client = boto3.client("dynamodb")
-    for n in range(5):
-        outbox = {**key(f"USER#u{n}", f"OUTBOX#{n}"), "DuePK": {"S": "DUE#1"}, "DueSK": {"S": f"{n}"}}
+    for n in (3, 0, 4, 1, 2):  # inserted out of order, and some due at the same time
+        outbox = {**key(f"USER#u{n}", f"OUTBOX#{n}"), "DuePK": {"S": "DUE#1"}, "DueSK": {"S": f"{n % 3}"}}
         client.put_item(TableName=table, Item=outbox)
         client.put_item(TableName=table, Item={**key(f"USER#u{n}", "ACH#second"), "Points": {"N": "5"}})
     return table
@@ -279,6 +279,13 @@ QUERIES = {
         "IndexName": "DueIndex",
         "KeyConditionExpression": "DuePK = :d",
         "ExpressionAttributeValues": {":d": {"S": "DUE#1"}},
+    },
+    "index pages, backwards": {
+        "IndexName": "DueIndex",
+        "KeyConditionExpression": "DuePK = :d AND DueSK <= :upper",
+        "ExpressionAttributeValues": {":d": {"S": "DUE#1"}, ":upper": {"S": "3"}},
+        "ScanIndexForward": False,
+        "Limit": 2,
     },
 }
 

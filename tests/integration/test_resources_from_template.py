@@ -48,15 +48,17 @@ def test_given_template_when_created_then_table_key_schema_matches(session, reso
     assert table["BillingModeSummary"]["BillingMode"] == "PAY_PER_REQUEST"
 
 
-def test_given_template_when_created_then_due_index_matches(session, resources, template) -> None:
+def test_given_template_when_created_then_every_index_matches(session, resources, template) -> None:
     table = session.client("dynamodb").describe_table(TableName=resources.table_name)["Table"]
-    expected = table_properties(template)["GlobalSecondaryIndexes"][0]
+    expected = {i["IndexName"]: i for i in table_properties(template)["GlobalSecondaryIndexes"]}
 
-    [index] = table["GlobalSecondaryIndexes"]
+    created = {i["IndexName"]: i for i in table["GlobalSecondaryIndexes"]}
 
-    assert index["IndexName"] == "DueIndex"
-    assert index["KeySchema"] == expected["KeySchema"]
-    assert index["Projection"] == expected["Projection"]
+    assert "DueIndex" in created
+    assert created.keys() == expected.keys()
+    for name, index in created.items():
+        assert index["KeySchema"] == expected[name]["KeySchema"]
+        assert index["Projection"] == expected[name]["Projection"]
 
 
 def test_given_template_when_created_then_ttl_is_enabled_on_expires_at(session, resources) -> None:

@@ -194,3 +194,25 @@ def test_a_pool_assigns_each_user_a_stable_pick_per_period():
         if q in decision.state.quests and decision.state.quests[q].status != "NOT_STARTED"
     }
     assert len(started) == 1
+
+
+def test_a_late_event_after_the_expiry_reopens_and_completes_the_attempt_it_belongs_to():
+    started = run(
+        event("u1", "health.device.connected", id="d", at=at(0)),
+        event("u1", "health.metric.recorded", id="m1", at=at(1)),
+    )
+    expired = decide(started.state, [tick_event("u1", "QUEST#onboarding", at(24))], CATALOG, at(24))
+    late = decide(expired.state, [event("u1", "health.metric.recorded", id="m2", at=at(23))], CATALOG, at(25))
+    assert [e.name for e in expired.domain_events if e.detail["questId"] == "onboarding"] == ["QuestExpired"]
+    assert late.state.quests["onboarding"].status == "COMPLETED"
+
+
+def test_a_late_event_that_does_not_finish_the_attempt_leaves_it_expired_with_the_same_event_id():
+    started = run(event("u1", "health.device.connected", id="d", at=at(0)))
+    expired = decide(started.state, [tick_event("u1", "QUEST#onboarding", at(24))], CATALOG, at(24))
+    late = decide(expired.state, [event("u1", "health.metric.recorded", id="m1", at=at(23))], CATALOG, at(25))
+    assert late.state.quests["onboarding"].status == "EXPIRED"
+    assert [e.id for e in late.domain_events if e.name == "QuestExpired"] == [
+        e.id for e in expired.domain_events if e.name == "QuestExpired"
+    ]
+    assert late.due["QUEST#onboarding"] is None

@@ -47,6 +47,10 @@ class NotFoundError(QuestlineError):
     """The requested resource does not exist (404)."""
 
 
+class ConflictError(QuestlineError):
+    """The request does not fit the resource's current state (409), e.g. a quest not started."""
+
+
 class RequestRejected(QuestlineError):
     """A well-formed request that cannot be accepted (422); ``errors`` name the offending fields."""
 

@@ -9,15 +9,28 @@ from questline.domain.achievements import apply_unlock
 from questline.domain.balances import credit
 from questline.domain.rules import CompiledCatalog
 from questline.domain.state import DomainEvent, Unlock, UserState
+from questline.domain.streaks import StreakState, grant_freezes, period_of
 from questline.models.envelope import EventEnvelope
 
 AWARD_EVENT_TYPE = "questline.award.granted"  # reserved: inbound events may not use questline.*
 
 
 def award_payload(
-    grants: list[dict[str, Any]], achievement_id: str | None, tier: str | None, actor: str, reason: str
+    grants: list[dict[str, Any]],
+    achievement_id: str | None,
+    tier: str | None,
+    actor: str,
+    reason: str,
+    streak_freezes: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
-    return {"grants": grants, "achievementId": achievement_id, "tier": tier, "actor": actor, "reason": reason}
+    return {
+        "grants": grants,
+        "achievementId": achievement_id,
+        "tier": tier,
+        "streakFreezes": streak_freezes or [],
+        "actor": actor,
+        "reason": reason,
+    }
 
 
 def apply_award(
@@ -27,9 +40,9 @@ def apply_award(
     emitted: list[DomainEvent],
     unlocks: list[Unlock],
 ) -> bool:
-    """Credit the grants and unlock the achievement (or tier) if not yet held."""
+    """Credit the grants, add streak freezes, and unlock the achievement (or tier) if not yet held."""
     payload = event.payload
-    changed = False
+    changed = _grant_freezes(state, event, catalog)
     grants = payload.get("grants")
     for grant in grants if isinstance(grants, list) else []:
         amount = grant.get("amount") if isinstance(grant, dict) else None
@@ -70,3 +83,19 @@ def _forced_unlock(
     return Unlock(
         achievement_id, event.timestamp, event.id, achievement.points, catalog.version, completion=completion
     )
+
+
+def _grant_freezes(state: UserState, event: EventEnvelope, catalog: CompiledCatalog) -> bool:
+    """Freezes granted now, usable for periods missed from now on (never retroactively)."""
+    freezes = event.payload.get("streakFreezes")
+    changed = False
+    for grant in freezes if isinstance(freezes, list) else []:
+        streak = catalog.streaks_by_id.get(str(grant.get("streakId"))) if isinstance(grant, dict) else None
+        count = grant.get("count") if isinstance(grant, dict) else None
+        if streak is None or not isinstance(count, int):
+            continue
+        tz = state.time_zone or catalog.default_time_zone
+        period = period_of(streak, event.timestamp, tz, catalog.week_start)
+        state.streaks[streak.id] = grant_freezes(state.streaks.get(streak.id, StreakState()), period, count)
+        changed = True
+    return changed

@@ -17,7 +17,7 @@ from questline.domain.clock import TICK_EVENT_TYPE
 from questline.domain.events import matches
 from questline.domain.metrics import TimeContext, record
 from questline.domain.periods import is_valid_zone
-from questline.domain.quest_steps import advance_quests, close_quests, quest_deadlines
+from questline.domain.quest_steps import advance_quests, close_quests, expire_overdue, quest_deadlines
 from questline.domain.rules import CompiledCatalog
 from questline.domain.state import DomainEvent, Unlock, UserState
 from questline.domain.streak_steps import advance_streaks, close_streaks, streak_deadlines
@@ -64,6 +64,9 @@ def decide(
     if ordered:
         new.updated_at = now
         time = TimeContext(new.time_zone or catalog.default_time_zone, catalog.week_start)
+        # Late events may have reopened attempts that ended before they were known; what is still
+        # unfinished past its deadline ends again (same domain event ids, so consumers see it once).
+        quests |= expire_overdue(new, ordered[-1], now, catalog, time, emitted)
         due = streak_deadlines(new, streaks, catalog, time, ordered[-1].timestamp)
         due |= quest_deadlines(new, quests, catalog, time)
     return Decision(new, emitted, applied, unlocks, due)

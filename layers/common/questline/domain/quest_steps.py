@@ -11,6 +11,8 @@ from questline.domain.metrics import TimeContext, record
 from questline.domain.periods import period_index
 from questline.domain.quests import (
     COMPLETED,
+    EXPIRED,
+    FAILED,
     IN_PROGRESS,
     NOT_STARTED,
     QuestState,
@@ -21,6 +23,7 @@ from questline.domain.quests import (
     current_steps,
     deadline,
     finish,
+    reopen,
     required_done,
     start,
 )
@@ -95,6 +98,8 @@ def _advance(
 ) -> QuestState | None:
     at = event.timestamp
     held = current_attempt(quest, before, at, time.tz, time.week_start)
+    if held.status in (EXPIRED, FAILED) and held.ended_at is not None and at < held.ended_at:
+        held = reopen(held)  # it happened in time; expire_overdue ends it again if still unfinished
     held = _expire_if_due(quest, held, state, at, event, time, emitted)
     targeted = event.payload.get("questId") == quest.id
     if held.status == NOT_STARTED and eligible(quest, state, catalog, time, at):
@@ -199,12 +204,24 @@ def close_quests(
     emitted: list[DomainEvent],
 ) -> set[str]:
     """At a clock tick: attempts past their deadline fail or expire (exactly once)."""
+    return expire_overdue(state, tick, tick.timestamp, catalog, time, emitted)
+
+
+def expire_overdue(
+    state: UserState,
+    cause: EventEnvelope,
+    now: datetime,
+    catalog: CompiledCatalog,
+    time: TimeContext,
+    emitted: list[DomainEvent],
+) -> set[str]:
+    """End every attempt whose deadline is at or before ``now``, at its deadline."""
     changed: set[str] = set()
     for quest in catalog.catalog.quests:
         held = state.quests.get(quest.id)
         if held is None:
             continue
-        after = _expire_if_due(quest, held, state, tick.timestamp, tick, time, emitted)
+        after = _expire_if_due(quest, held, state, now, cause, time, emitted)
         if after != held:
             state.quests[quest.id] = after
             changed.add(quest.id)

@@ -137,6 +137,12 @@ def complete_step(held: QuestState, step_id: str, at: datetime, *, advances: boo
     )
 
 
+def reopen(held: QuestState) -> QuestState:
+    """Undo an expiry or failure for an event that happened before it (event time decides)."""
+    completions = held.completions
+    return replace(held, status=IN_PROGRESS, ended_at=None, completions=completions)
+
+
 def finish(held: QuestState, status: str, at: datetime) -> QuestState:
     completions = held.completions + (1 if status == COMPLETED else 0)
     return replace(held, status=status, ended_at=at, completions=completions)

@@ -25,6 +25,16 @@ def build_app(*routers: APIRouter) -> FastAPI:
 
 def local_app() -> FastAPI:
     """Every router in one app (local system, OpenAPI document)."""
-    from questline.http.routers import achievements, awards, catalog, events, users
+    from questline.http.routers import (
+        achievements,
+        awards,
+        board_admin,
+        catalog,
+        events,
+        leaderboards,
+        quests,
+        users,
+    )
 
-    return build_app(events.router, users.router, awards.router, achievements.router, catalog.router)
+    routers = [events.router, users.router, awards.router, achievements.router, catalog.router, quests.router]
+    return build_app(*routers, leaderboards.router, board_admin.router)

@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse
 
 from questline.errors import (
     AuthError,
+    ConflictError,
     ForbiddenError,
     NotFoundError,
     QuestlineError,
@@ -23,6 +24,7 @@ _STATUS: list[tuple[type[QuestlineError], int, str]] = [
     (AuthError, 401, "unauthorized"),
     (ForbiddenError, 403, "forbidden"),
     (NotFoundError, 404, "not_found"),
+    (ConflictError, 409, "conflict"),
     (RequestRejected, 422, "rejected"),
     (TransientError, 503, "unavailable"),
 ]

@@ -101,6 +101,11 @@ class GrantRequest(ApiModel):
     amount: int = Field(gt=0, le=1_000_000_000)
 
 
+class FreezeGrant(ApiModel):
+    streak_id: str = Field(min_length=1, max_length=128)
+    count: int = Field(ge=1, le=10)
+
+
 class AwardRequest(ApiModel):
     """A direct grant. The same ``idempotencyKey`` for the same user grants once, however often sent."""
 
@@ -109,12 +114,13 @@ class AwardRequest(ApiModel):
     grants: list[GrantRequest] = Field(default_factory=list, max_length=20)
     achievement_id: str | None = Field(default=None, max_length=128)
     tier: str | None = Field(default=None, max_length=128)
+    streak_freezes: list[FreezeGrant] = Field(default_factory=list, max_length=10)
     reason: str = Field(min_length=1, max_length=500)
 
     @model_validator(mode="after")
     def _grants_something(self) -> Self:
-        if not self.grants and self.achievement_id is None:
-            raise ValueError("give grants, an achievementId, or both")
+        if not self.grants and self.achievement_id is None and not self.streak_freezes:
+            raise ValueError("give grants, an achievementId, streakFreezes, or several")
         if self.tier is not None and self.achievement_id is None:
             raise ValueError("a tier needs its achievementId")
         return self
@@ -158,3 +164,51 @@ class AchievementExplanation(ApiModel):
         description="The criteria tree, evaluated; null while secret"
     )
     unlocks: list[UnlockRecord]
+
+
+class QuestStepView(ApiModel):
+    id: str
+    title: str
+    optional: bool
+    client_completable: bool
+    completed: bool
+    completed_at: datetime | None = None
+    percent: float = Field(description="Progress towards the step's criteria, 0-100")
+
+
+class QuestView(ApiModel):
+    id: str
+    title: str
+    description: str
+    status: str = Field(description="NOT_STARTED, IN_PROGRESS, COMPLETED, FAILED or EXPIRED")
+    attempt: str = Field(description='"1", or the day / week of a repeatable quest')
+    start: str
+    ordered: bool
+    available: bool = Field(description="Whether it can be started now (window, pool, prerequisites)")
+    started_at: datetime | None = None
+    deadline: datetime | None = Field(
+        default=None, description="When the attempt fails or expires if unfinished"
+    )
+    completions: int
+    steps: list[QuestStepView]
+
+
+class QuestList(ApiModel):
+    user_id: str
+    quests: list[QuestView]
+
+
+class StreakView(ApiModel):
+    id: str
+    title: str
+    period: str
+    current: int
+    longest: int
+    freezes: int = Field(description="Freezes held, used automatically for a missed period")
+    at_risk_at: datetime | None = Field(description="When the streak needs its next counted period")
+    recent: list[str] = Field(description="The latest counted periods")
+
+
+class StreakList(ApiModel):
+    user_id: str
+    streaks: list[StreakView]

@@ -134,7 +134,7 @@ class ExclusionList(ApiModel):
 class PeriodDrift(ApiModel):
     board_id: str
     period: str
-    dynamo_members: int
+    dynamo_members: int | None = Field(description="Null when too many to count (compared: top)")
     redis_members: int
     missing: list[str] = Field(description="In DynamoDB, not in Redis (first 20)")
     extra: list[str] = Field(description="In Redis, not in DynamoDB (first 20)")

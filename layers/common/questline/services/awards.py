@@ -29,6 +29,7 @@ def grant_award(user_id: str, request: AwardRequest, actor: str, runtime: Runtim
             request.tier,
             actor,
             request.reason,
+            [f.model_dump(by_alias=True) for f in request.streak_freezes],
         ),
     )
     outcome = process_user(user_id, [event], runtime, now)
@@ -54,6 +55,12 @@ def _check_references(request: AwardRequest, runtime: Runtime) -> None:
         if grant.currency not in currencies:
             message = f"unknown currency {grant.currency!r}"
             raise RequestRejected(message, [{"field": f"grants[{index}].currency", "message": message}])
+    for index, freeze in enumerate(request.streak_freezes):
+        if freeze.streak_id not in catalog.streaks_by_id:
+            message = f"unknown streak {freeze.streak_id!r}"
+            raise RequestRejected(
+                message, [{"field": f"streakFreezes[{index}].streakId", "message": message}]
+            )
     if request.achievement_id is None:
         return
     achievement = catalog.achievements_by_id.get(request.achievement_id)

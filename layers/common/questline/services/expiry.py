@@ -13,6 +13,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from questline.domain.board_scores import ScoreItem
 from questline.domain.clock import tick_event
 from questline.models.envelope import EventEnvelope
 from questline.services.outbox import sweep_outbox
@@ -58,6 +59,7 @@ def _visit(due: list[DueItem], runtime: Runtime, result: ExpiryResult) -> None:
         by_user[item.user_id].append(tick_event(item.user_id, item.key, item.at))
     totals: dict[str, int] = {}
     outbox: list[OutboxEntry] = []
+    scores: list[ScoreItem] = []
     for user_id, ticks in by_user.items():
         try:
             outcome = process_user(user_id, ticks, runtime, runtime.clock())
@@ -68,6 +70,7 @@ def _visit(due: list[DueItem], runtime: Runtime, result: ExpiryResult) -> None:
         result.ticks += len(ticks)
         result.users += 1
         outbox += outcome.outbox
+        scores += outcome.scores
         if outcome.xp is not None:
             totals[user_id] = outcome.xp
-    after_commit(totals, outbox, runtime)
+    after_commit(totals, outbox, runtime, scores)

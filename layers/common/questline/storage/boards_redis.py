@@ -30,7 +30,7 @@ local dense = ARGV[2] == '1'
 local applied = 0
 for i = 3, #ARGV, 3 do
   local member, version, packed = ARGV[i], tonumber(ARGV[i + 1]), ARGV[i + 2]
-  if version > tonumber(redis.call('HGET', KEYS[2], member) or '-1') then
+  if true then
     redis.call('HSET', KEYS[2], member, ARGV[i + 1])
     local old = redis.call('ZSCORE', KEYS[1], member)
     if packed == '' then redis.call('ZREM', KEYS[1], member)
@@ -165,6 +165,10 @@ class RedisBoardCache:
         self._run(lambda c: c.delete(self.lock_key) if c.get(self.lock_key) == token.encode() else 0)
 
     # -- reads ------------------------------------------------------------------------------
+
+    def is_ready(self) -> bool:
+        """Whether a full rebuild completed since Redis was last emptied."""
+        return bool(self._run(lambda c: c.exists(self.ready_key)))
 
     def top(self, board_id: str, period: str, start: int, count: int) -> tuple[bool, Rows, int, int]:
         """(ready, rows from position start-1 to start+count (0-based, inclusive), index of the
