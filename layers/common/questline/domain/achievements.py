@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from questline.domain.balances import credit
 from questline.domain.conditions import Evaluation, holds
 from questline.domain.metrics import TimeContext, later_bucket_times, metric_value
-from questline.domain.rules import CompiledCatalog, achievement_metrics, metric_key
+from questline.domain.rules import CompiledCatalog, metric_key
 from questline.domain.state import AchievementState, DomainEvent, Unlock, UserState
 from questline.models.catalog import POINTS, Achievement, RewardGrant
 from questline.models.envelope import EventEnvelope
@@ -24,14 +24,16 @@ def available(achievement: Achievement, at: datetime) -> bool:
 
 
 def evaluation_instants(
-    achievement: Achievement, state: UserState, at: datetime, time: TimeContext
+    achievement: Achievement, state: UserState, at: datetime, time: TimeContext, catalog: CompiledCatalog
 ) -> list[datetime]:
     """The event's own instant, plus the ends of later rolling-window buckets that also cover it
     (so a late event is judged in every window it belongs to, whatever the arrival order)."""
+    rolling = catalog.rolling_metrics.get(achievement.id, ())
+    if not rolling:
+        return [at]
     instants = {at}
-    for metric in achievement_metrics(achievement):
-        key = metric_key(metric, achievement)
-        instants.update(later_bucket_times(state.metrics.get(key), metric, at, time))
+    for tracked in rolling:
+        instants.update(later_bucket_times(state.metrics.get(tracked.key), tracked.metric, at, time))
     return sorted(instants)
 
 
@@ -80,7 +82,11 @@ def _unlocks_for(
     if not available(achievement, at):
         return []
     held = state.achievements.get(achievement.id, AchievementState())
-    instants = evaluation_instants(achievement, state, at, time)
+    if achievement.tiers is not None and len(held.tiers) == len(achievement.tiers):
+        return []
+    if achievement.criteria is not None and not _may_complete(achievement, held, at):
+        return []  # decided before any evaluation: held achievements cost nothing
+    instants = evaluation_instants(achievement, state, at, time, catalog)
     make = lambda points, **kw: Unlock(achievement.id, at, event.id, points, catalog.version, **kw)  # noqa: E731
     if achievement.tiers is not None:
         assert achievement.metric is not None

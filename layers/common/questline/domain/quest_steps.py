@@ -78,7 +78,7 @@ def advance_quests(
 ) -> set[str]:
     """Apply one event (or start/complete request) to every quest; returns the quests changed."""
     changed: set[str] = set()
-    for quest in catalog.catalog.quests:
+    for quest in catalog.quests_for(event.type, event.payload.get("questId")):
         before = state.quests.get(quest.id)
         after = _advance(quest, before, state, event, catalog, time, emitted)
         if after is not None and after != before:
@@ -217,9 +217,9 @@ def expire_overdue(
 ) -> set[str]:
     """End every attempt whose deadline is at or before ``now``, at its deadline."""
     changed: set[str] = set()
-    for quest in catalog.catalog.quests:
-        held = state.quests.get(quest.id)
-        if held is None:
+    for quest_id, held in list(state.quests.items()):  # the user's quests, not the whole catalog
+        quest = catalog.quests_by_id.get(quest_id)
+        if quest is None:
             continue
         after = _expire_if_due(quest, held, state, now, cause, time, emitted)
         if after != held:

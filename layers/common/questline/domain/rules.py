@@ -21,10 +21,12 @@ from questline.models.criteria import (
     Metric,
     MetricCondition,
     QuestCondition,
+    RollingWindow,
     StreakCondition,
     XpCondition,
     iter_conditions,
 )
+from questline.models.quests import Quest
 from questline.models.streaks import Streak
 
 T = TypeVar("T")
@@ -120,6 +122,18 @@ class CompiledCatalog:
     state_dependent: tuple[str, ...]
     dependents: dict[str, tuple[str, ...]]  # achievement -> achievements requiring it
     streaks_by_id: dict[str, Streak]
+    rolling_metrics: dict[str, tuple[TrackedMetric, ...]]  # achievement -> its rolling-window metrics
+    streak_index: TypeIndex[Streak]  # by the event types each streak counts
+    quest_index: TypeIndex[Quest]  # by the event types any step of each quest counts
+    quests_by_id: dict[str, Quest]
+
+    def quests_for(self, event_type: str, targeted: object) -> list[Quest]:
+        """The quests an event can move: those whose steps count its type, and the quest a
+        start or step request names."""
+        found = {q.id: q for q in self.quest_index.lookup(event_type)}
+        if isinstance(targeted, str) and targeted in self.quests_by_id:
+            found[targeted] = self.quests_by_id[targeted]
+        return list(found.values())
 
     def achievements_for(self, metric_keys: Iterable[str]) -> set[str]:
         return {a for key in metric_keys for a in self.achievements_by_metric.get(key, ())}
@@ -158,4 +172,32 @@ def compile_catalog(catalog: Catalog) -> CompiledCatalog:
         state_dependent=tuple(a.id for a in catalog.achievements if _depends_on_state(a)),
         dependents={k: tuple(v) for k, v in dependents.items()},
         streaks_by_id={s.id: s for s in catalog.streaks},
+        rolling_metrics={
+            a.id: tuple(
+                TrackedMetric(metric_key(m, a), m)
+                for m in achievement_metrics(a)
+                if isinstance(m.window, RollingWindow)
+            )
+            for a in catalog.achievements
+        },
+        streak_index=_index((s.events.type, s) for s in catalog.streaks),
+        quest_index=_index((t, q) for q in catalog.quests for t in _quest_types(q)),
+        quests_by_id={q.id: q for q in catalog.quests},
     )
+
+
+def _index(entries: Iterable[tuple[str, T]]) -> TypeIndex[T]:
+    index: TypeIndex[T] = TypeIndex()
+    for pattern, item in entries:
+        index.add(pattern, item)
+    return index
+
+
+def _quest_types(quest: Quest) -> set[str]:
+    return {
+        node.metric.events.type
+        for step in quest.steps
+        if step.criteria is not None
+        for node in iter_conditions(step.criteria)
+        if isinstance(node, MetricCondition)
+    }

@@ -24,7 +24,7 @@ def advance_streaks(
 ) -> set[str]:
     """Count ``event`` towards every streak it matches; returns the streaks that changed."""
     changed: set[str] = set()
-    for streak in catalog.catalog.streaks:
+    for streak in catalog.streak_index.lookup(event.type):
         if not matches(streak.events, event):
             continue
         period = period_of(streak, event.timestamp, time.tz, time.week_start)
