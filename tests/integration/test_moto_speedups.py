@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import boto3
+import jsonpath_ng.ext
 import pytest
 from botocore.exceptions import ClientError
 from moto.dynamodb.models import DynamoDBBackend, dynamodb_backends
@@ -36,6 +37,7 @@ REPLACEABLE = [
     (SQSBackend, "send_message"),
     (Queue, "attributes"),
     (sqs_models, "unix_time_millis"),
+    (jsonpath_ng.ext, "parse"),
 ]
 
 
@@ -399,3 +401,45 @@ def test_sqs_behaves_as_moto_does(aws, scenario):
 
     # Then a client observes the same
     assert actual == expected
+
+
+# -- EventBridge: what a rule sends to its targets ------------------------------------------
+
+
+def bus_scenario() -> list[Any]:
+    """Two events through a rule to a queue as they are, and to one through an input transformer."""
+    events, sqs = boto3.client("events"), boto3.client("sqs")
+    bus = events.create_event_bus(Name=f"bus-{uuid.uuid4().hex[:8]}")["EventBusArn"].split("/")[-1]
+    transformer = {"InputPathsMap": {"u": "$.detail.userId"}, "InputTemplate": '{"u": "<u>"}'}
+    targets, urls = [], []
+    for n, extra in enumerate([{}, {"InputTransformer": transformer}]):
+        urls.append(sqs.create_queue(QueueName=f"q-{uuid.uuid4().hex[:8]}")["QueueUrl"])
+        arn = sqs.get_queue_attributes(QueueUrl=urls[-1], AttributeNames=["QueueArn"])["Attributes"][
+            "QueueArn"
+        ]
+        targets.append({"Id": str(n), "Arn": arn, **extra})
+    events.put_rule(Name="r", EventBusName=bus, EventPattern=json.dumps({"source": ["questline"]}))
+    events.put_targets(Rule="r", EventBusName=bus, Targets=targets)
+    for user in ("u1", "u2"):
+        detail = json.dumps({"userId": user, "detail": {"achievementId": "a"}})
+        events.put_events(
+            Entries=[{"EventBusName": bus, "Source": "questline", "DetailType": "X", "Detail": detail}]
+        )
+    received = []
+    for url in urls:
+        for message in sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10)["Messages"]:
+            body = json.loads(message["Body"])
+            received.append({k: v for k, v in body.items() if k not in ("id", "time")})
+    return received
+
+
+def test_rule_targets_receive_what_moto_sends(aws):
+    # Given moto's own EventBridge, When events go through a rule to targets, and again with the speedups
+    moto_speedups.uninstall()
+    expected = bus_scenario()
+    moto_speedups.install()
+    actual = bus_scenario()
+
+    # Then the targets receive the same
+    assert actual == expected
+    assert len(expected) == 4

@@ -1,4 +1,4 @@
-"""Faster, equivalent moto internals: TransactWriteItems, table Query, SQS batch deletes.
+"""Faster, equivalent moto internals: TransactWriteItems, Query, SQS, EventBridge targets.
 
 moto 5.2.5 backs up a transaction by deep-copying every table it names, once per transaction
 item, before doing anything: 23 ms per transaction on a table of 1,000 items, 107 ms at 5,000.
@@ -8,9 +8,10 @@ differs only in the backup: it deep-copies just the items the transaction touche
 that they were absent) and, when the transaction is cancelled, puts back only those. Every
 exception, condition evaluation and cancellation reason is moto's unchanged.
 
-:func:`install` also installs :mod:`questline_local.moto_query` (a table Query reads only its
-partition) and :mod:`questline_local.moto_sqs` (visibility checks and batch deletes that do not
-slow down with the queue's depth), which the local system needs to stay fast as data grows.
+:func:`install` also installs :mod:`questline_local.moto_query` (a Query does not sort the
+whole table), :mod:`questline_local.moto_sqs` (SQS calls that do not slow down with the queue's
+depth) and :mod:`questline_local.moto_events` (rule targets without a new JSONPath parser per
+event), which the local system needs to stay fast as data grows.
 
 Used by the local system and the test suite; never deployed.
 """
@@ -33,7 +34,7 @@ from moto.dynamodb.exceptions import (
 )
 from moto.dynamodb.models import DynamoDBBackend
 
-from questline_local import moto_query, moto_sqs
+from questline_local import moto_events, moto_query, moto_sqs
 from questline_local.moto_touched import TouchedItems
 
 TransactWrite = Callable[[DynamoDBBackend, list[dict[str, Any]]], None]
@@ -60,6 +61,7 @@ def install() -> bool:
     DynamoDBBackend.transact_write_items = transact_write_items  # type: ignore[method-assign]
     moto_query.install()
     moto_sqs.install()
+    moto_events.install()
     return True
 
 
@@ -68,6 +70,7 @@ def uninstall() -> None:
     DynamoDBBackend.transact_write_items = _original  # type: ignore[method-assign]
     moto_query.uninstall()
     moto_sqs.uninstall()
+    moto_events.uninstall()
 
 
 def original_transact_write_items() -> TransactWrite:
