@@ -2,7 +2,8 @@
 
 Schedules deliver ``{"action": "maintain"}`` (close due periods: snapshot, prizes,
 LeaderboardClosed; rebuild Redis when it is not ready) or ``{"action": "reconcile"}`` (drift
-report, as metrics and a log line). Everything else is an API Gateway request.
+report, as metrics and a log line); a plain EventBridge scheduled event means maintain.
+Everything else is an API Gateway request.
 """
 
 from typing import Any
@@ -24,7 +25,11 @@ _http = Mangum(app, lifespan="off")
 @metrics.log_metrics
 @logger.inject_lambda_context
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    # SAM schedules deliver their Input as the event; an EventBridge-shaped scheduled event
+    # (another scheduler, the local system) may carry it as detail, maintain by default.
     action = event.get("action")
+    if action is None and event.get("detail-type") == "Scheduled Event":
+        action = (event.get("detail") or {}).get("action", "maintain")
     if action is None:
         return _http(event, context)
     if action == "maintain":

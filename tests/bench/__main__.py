@@ -1,7 +1,8 @@
 """``python -m tests.bench [--quick] [section ...]``: run the benchmarks, print one report.
 
 Sections: decide (pure decide step), cost (AWS calls, request units and USD per million events
-through the progress handler against moto and Redis), coldstart (import time of each function).
+through the progress handler against moto and Redis), coldstart (import time of each function),
+leaderboard (top-N and around-me latency, and rebuild time, on a 1,000,000-member board in Redis).
 Run on demand (``make bench``); nothing here is a test, and no figure is asserted.
 """
 
@@ -15,12 +16,13 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from tests.bench import coldstart, cost, decide
+from tests.bench import coldstart, cost, decide, leaderboard
 
 SECTIONS: dict[str, Callable[[bool], str]] = {
     "decide": decide.run,
     "cost": cost.run,
     "coldstart": coldstart.run,
+    "leaderboard": leaderboard.run,
 }
 
 

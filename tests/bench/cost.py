@@ -102,6 +102,8 @@ def item_kind(item: dict[str, Any]) -> str:
         return "achievement"
     if sk.startswith(keys.OUTBOX_PREFIX):
         return "outbox"
+    if sk.startswith("SCORE#"):
+        return "board score"
     return "other"
 
 

@@ -103,7 +103,8 @@ def _writes(bill: DynamoBill, n: int) -> str:
     return (
         table(headers, rows)
         + "\nPuts include cancelled attempts. Transactional writes count 2x; GSI writes (DueIndex,"
-        " projection ALL) 1x, one per entry added or removed; the outbox's DeleteItem is in its"
+        " projection ALL; BoardIndex, keys and Version) 1x, one per entry added, changed or removed;"
+        " the outbox's DeleteItem is in its"
         f" row.\nCancelled transactions (duplicates caught by their markers): {cancelled:.3f}"
         " WRU/event of the total, billed as attempted (an assumption: the conservative reading)."
     )

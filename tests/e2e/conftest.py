@@ -10,6 +10,7 @@ import sys
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -48,14 +49,14 @@ class LocalSystem:
         ).client(service, endpoint_url=self.state["aws_endpoint"])
 
 
-@pytest.fixture(scope="session")
-def local_system(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalSystem]:
-    workdir = tmp_path_factory.mktemp("questline-local")
+@contextmanager
+def running_system(workdir: Path, *extra: str) -> Iterator[LocalSystem]:
+    """``questline-local run`` in a subprocess on free ports, with its own Redis key prefix."""
     state_file, log_file = workdir / "state.json", workdir / "questline-local.log"
     command = [sys.executable, "-m", "questline_local", "run", "--port", "0", "--aws-port", "0"]
     command += ["--state-file", str(state_file), "--log-level", "warning", "--batch-window", "0.2"]
     prefix = f"ql:e2e:{uuid.uuid4().hex[:8]}:"  # its own keys in a shared Redis, removed after
-    command += ["--redis-key-prefix", prefix]
+    command += ["--redis-key-prefix", prefix, *extra]
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_") and k != "LOCAL_JWT_SECRET"}
     with log_file.open("wb") as log:
         process = subprocess.Popen(command, cwd=workdir, env=env, stdout=log, stderr=subprocess.STDOUT)
@@ -72,6 +73,12 @@ def local_system(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalSyst
             process.wait(timeout=5)
         if state.get("redis_url", "").startswith("redis://"):  # an embedded one is gone already
             clear_prefix(state["redis_url"], prefix)
+
+
+@pytest.fixture(scope="session")
+def local_system(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalSystem]:
+    with running_system(tmp_path_factory.mktemp("questline-local")) as system:
+        yield system
 
 
 def _wait_until_ready(process: subprocess.Popen[bytes], state_file: Path, log_file: Path) -> dict[str, Any]:

@@ -161,3 +161,31 @@ def test_the_leaderboard_function_serves_http_through_api_gateway_events(runtime
     body = json.loads(response["body"])
     assert (body["boardId"], body["degraded"], body["entries"][0]["userId"]) == ("weekly-xp", True, "bo")
     assert response["headers"]["x-questline-degraded"] == "redis-not-ready"
+
+
+def test_an_eventbridge_scheduled_event_runs_the_maintenance_job(runtime, clock):
+    clock.now = AFTER_GRACE
+
+    result = leaderboard.handler(sample_event("schedule-expiry.json"), LambdaContext())
+
+    assert ("weekly-xp", WEEK) in [(c["board_id"], c["period"]) for c in result["closed"]]
+
+
+def test_prizes_are_paid_from_the_index_when_redis_lost_a_member(runtime, clock):
+    assert rebuild(runtime).ready
+    runtime.board_cache.client.zrem(runtime.board_cache.key("weekly-xp", WEEK), "bo")  # drift
+    clock.now = AFTER_GRACE
+
+    maintain()
+
+    snapshot = runtime.board_store.archive.snapshot("weekly-xp", WEEK)
+    assert (snapshot.source, snapshot.entries[0][0]) == ("dynamodb", "bo")
+    assert coins(runtime, "bo") == 100
+
+
+def test_the_reconcile_schedule_reports_no_drift_after_a_rebuild(runtime):
+    assert rebuild(runtime).ready
+
+    result = leaderboard.handler(sample_event("schedule-leaderboard-reconcile.json"), LambdaContext())
+
+    assert (result["ready"], result["drifted"]) == (True, False)

@@ -4,10 +4,11 @@ the same answers from DynamoDB (with the degraded header) when Redis is down or 
 from __future__ import annotations
 
 import pytest
+from botocore.exceptions import ClientError
 
 from questline.services.leaderboard_jobs import rebuild
 from questline.storage.boards_redis import RedisBoardCache
-from tests.integration.leaderboard_support import WEEK, api_client, auth, standings, write_catalog
+from tests.integration.leaderboard_support import WEEK, api_client, auth, send, standings, write_catalog, xp
 
 SCORES = {"ana": 50, "bo": 80, "cy": 50, "di": 20, "ed": 80, "fay": 10, "gus": 50}
 ORDER = ["bo", "ed", "ana", "cy", "gus", "di", "fay"]  # ties: who reached the score first
@@ -164,3 +165,33 @@ def test_bad_input_is_a_4xx_naming_the_field(client, runtime, path, params, stat
 
 def test_reads_require_a_token(client):
     assert client.get("/v1/leaderboards/weekly-xp").status_code == 401
+
+
+def test_a_malformed_redis_url_degrades_and_a_failing_dynamodb_is_a_503_never_a_500(
+    client, board, monkeypatch
+):
+    monkeypatch.setattr(board, "board_cache", RedisBoardCache("not-a-url"))
+    degraded = get(client, board, "/v1/leaderboards/weekly-xp")
+
+    def throttled(**kwargs):
+        raise ClientError({"Error": {"Code": "ThrottlingException", "Message": "slow down"}}, "Query")
+
+    monkeypatch.setattr(board.board_store.client, "query", throttled)
+    failed = get(client, board, "/v1/leaderboards/weekly-xp")
+
+    assert (degraded.status_code, degraded.headers["X-Questline-Degraded"]) == (200, "redis-unavailable")
+    assert (failed.status_code, failed.json()["code"]) == (503, "unavailable")
+
+
+def test_events_still_commit_when_redis_is_down_and_reads_then_come_from_dynamodb(client, board, monkeypatch):
+    monkeypatch.setattr(board, "board_cache", RedisBoardCache("redis://127.0.0.1:1/0"))
+
+    outcome = send(board, xp("newcomer", 500))
+
+    assert (outcome.applied, outcome.failed_message_ids) == (1, [])
+    body = get(client, board, "/v1/leaderboards/weekly-xp", limit=1).json()
+    assert (body["entries"][0]["userId"], body["entries"][0]["score"], body["degraded"]) == (
+        "newcomer",
+        500,
+        True,
+    )

@@ -28,9 +28,17 @@ def members(cache):
 def test_a_stale_write_never_rolls_a_score_back(cache):
     write(cache, ("u1", 5, 500))
 
-    applied = write(cache, ("u1", 4, 200), ("u1", 5, 300))
+    changed = write(cache, ("u1", 4, 200), ("u1", 5, 500))  # older; the same again
 
-    assert (applied, members(cache)) == (0, {"u1": 500})
+    assert (changed, members(cache)) == (0, {"u1": 500})
+
+
+def test_a_member_lost_from_the_set_is_restored_by_rewriting_its_version(cache):
+    write(cache, ("u1", 5, 500))
+    cache.client.zrem(cache.key("b", "p"), "u1")
+
+    assert write(cache, ("u1", 5, 500)) == 1
+    assert members(cache) == {"u1": 500}
 
 
 def test_writes_apply_in_version_order_whatever_order_they_arrive_in(cache):

@@ -111,3 +111,14 @@ def test_invalid_boards_are_refused_with_the_board_path(board, message):
 
 def test_two_boards_may_not_share_an_id():
     assert errors_of("{id: b, title: B}", "{id: b, title: C}") == {"boards[1].id": "duplicate id 'b'"}
+
+
+def test_a_catalog_diff_lists_boards_added_removed_and_changed():
+    from questline.services.catalog_admin import diff_catalogs
+
+    base = catalog_with("{id: a, title: A}", "{id: b, title: B}")
+    new = catalog_with("{id: a, title: A2}", "{id: c, title: C}")
+
+    changes = diff_catalogs(base, new).boards
+
+    assert (changes.added, changes.removed, changes.changed) == (["c"], ["b"], ["a"])

@@ -32,6 +32,8 @@ def test_the_ingest_function_imports_neither_dynamodb_nor_redis_code():
     assert not {"redis", "boto3.dynamodb", "questline.storage.users", "yaml"} & loaded
 
 
-@pytest.mark.parametrize("function", ["progress", "ingest", "profile", "expiry", "award", "catalog"])
+@pytest.mark.parametrize(
+    "function", ["progress", "ingest", "profile", "expiry", "award", "catalog", "leaderboard"]
+)
 def test_no_function_imports_the_xray_sdk(function):
     assert "aws_xray_sdk" not in modules_after_import(function)

@@ -10,13 +10,17 @@ from __future__ import annotations
 import logging
 import threading
 import uuid
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
+from questline_local.clock import CLOCK
 from questline_local.lambda_shim import ACCOUNT_ID, LocalContext
 from questline_local.poller import Handler
 
 logger = logging.getLogger("questline_local.scheduler")
+
+# Every schedule of this process by name, so the local-only API can fire them on demand.
+SCHEDULES: dict[str, Schedule] = {}
 
 
 def scheduled_event(rule_name: str, region: str, now: datetime) -> dict[str, Any]:
@@ -54,6 +58,7 @@ class Schedule:
         self.region = region
         self._stopping = threading.Event()
         self._thread = threading.Thread(target=self._run, name=f"schedule-{name}", daemon=True)
+        SCHEDULES[name] = self
 
     def start(self) -> None:
         self._thread.start()
@@ -68,11 +73,7 @@ class Schedule:
 
     def fire(self) -> Any:
         """One invocation now; a failure is logged, as Lambda would, and the schedule goes on."""
-        event = (
-            self.payload
-            if self.payload is not None
-            else scheduled_event(self.name, self.region, datetime.now(UTC))
-        )
+        event = self.payload if self.payload is not None else scheduled_event(self.name, self.region, CLOCK())
         try:
             return self.handler(dict(event), LocalContext(f"questline-local-{self.name}", region=self.region))
         except Exception:

@@ -18,6 +18,7 @@ from types import FrameType
 
 from questline_local.aws_local import REGION, LocalAws, start_aws
 from questline_local.banner import banner
+from questline_local.clock import CLOCK
 from questline_local.devauth import dev_secret
 from questline_local.invokers import start_invokers
 from questline_local.poller import PollerSettings
@@ -101,6 +102,8 @@ def configure_functions(
     get_settings.cache_clear()
     get_runtime.cache_clear()
     reset_clients()
+    # Every function in this process reads time from the local clock (PUT /_local/clock).
+    get_runtime().clock = CLOCK
 
 
 def bind(host: str, port: int) -> socket.socket:
@@ -122,8 +125,11 @@ def serve(listener: socket.socket, log_level: str) -> None:
     import uvicorn
 
     from questline.http.app import local_app
+    from questline_local import dev_api
 
-    config = uvicorn.Config(local_app(), log_level=log_level, lifespan="off")
+    app = local_app()
+    app.include_router(dev_api.router)
+    config = uvicorn.Config(app, log_level=log_level, lifespan="off")
     uvicorn.Server(config).run(sockets=[listener])
 
 

@@ -20,6 +20,7 @@ from typing import Any
 
 from questline.domain.board_order import clamp_score, pack
 from questline.domain.boards import ALL_TIME, BoardSpec, compile_boards
+from questline.domain.clock import TICK_EVENT_TYPE
 from questline.domain.events import matches
 from questline.domain.metrics import add_to_partial, contribution, value_of
 from questline.domain.rules import CompiledCatalog
@@ -109,8 +110,8 @@ def _next_entry(
         return {"s": clamp_score((old["s"] if old else 0) + earned), "t": reached}
     metric = spec.board.score.metric
     assert metric is not None
-    if not matches(metric.events, event):
-        return None
+    if event.type == TICK_EVENT_TYPE or not matches(metric.events, event):
+        return None  # clock ticks are not activity, as for the rules engine's metrics
     value = contribution(metric, event)
     if value is None:
         return None

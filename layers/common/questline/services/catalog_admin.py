@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 APPLY_ATTEMPTS = 5
-_SECTIONS = ("achievements", "xp", "boosts", "currencies")
+_SECTIONS = ("achievements", "xp", "boosts", "currencies", "boards")
 
 
 class BundleSummary(ApiModel):
@@ -38,6 +38,7 @@ class BundleSummary(ApiModel):
     xp_rules: int
     boosts: int
     currencies: int
+    boards: int = 0
 
 
 class IdChanges(ApiModel):
@@ -56,6 +57,7 @@ class CatalogDiff(ApiModel):
     xp: IdChanges
     boosts: IdChanges
     currencies: IdChanges
+    boards: IdChanges
     levels_changed: bool
     settings_changed: list[str]
 
@@ -111,6 +113,7 @@ def summarize(catalog: Catalog) -> BundleSummary:
         xp_rules=len(catalog.xp),
         boosts=len(catalog.boosts),
         currencies=len(catalog.currencies),
+        boards=len(catalog.boards),
     )
 
 

@@ -95,20 +95,23 @@ def close_period(runtime: Runtime, spec: BoardSpec, period: BoardPeriod, now: da
 
 
 def take_snapshot(runtime: Runtime, spec: BoardSpec, period: BoardPeriod, now: datetime) -> Snapshot:
-    """The top ``snapshotSize`` and the member count, from Redis when it is complete."""
+    """The top ``snapshotSize`` and the member count. Prizes are paid from this, so Redis's top
+    is used only when the board index agrees with it (a cheap check: one query per shard);
+    otherwise the index is the source."""
     size = spec.board.snapshot_size
-    rows: list[tuple[str, int]] | None = None
+    store = runtime.board_store
+    indexed = [(r.user_id, r.packed) for r in store.best(spec.id, period.key, size)]
+    rows, source, total = indexed, "dynamodb", None
     try:
-        ready, found, _, total = runtime.board_cache.top(spec.id, period.key, 0, size)
-        if ready:
-            rows, source = found[:size], "redis"
+        ready, found, _, counted = runtime.board_cache.top(spec.id, period.key, 0, size)
+        if ready and found[:size] == indexed:
+            source, total = "redis", counted
+        elif ready:
+            logger.warning("Redis disagrees with the board index at close", extra={"board": spec.id})
     except CacheUnavailable:
         pass
-    if rows is None:
-        store = runtime.board_store
-        rows = [(r.user_id, r.packed) for r in store.best(spec.id, period.key, size)]
+    if total is None:
         total = store.count_above(spec.id, period.key, None, SNAPSHOT_COUNT_BUDGET) or 0
-        source = "dynamodb"
     ranked = rank_rows(spec, rows, 1, 1)
     entries = [(r.user_id, r.packed, r.rank) for r in ranked]
     return Snapshot(spec.id, period.key, total, entries, now, source)

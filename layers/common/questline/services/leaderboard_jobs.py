@@ -36,7 +36,7 @@ class RebuildReport:
     ready: bool = False
     periods: int = 0
     members: int = 0
-    applied: int = 0  # writes newer than what Redis held
+    applied: int = 0  # members whose value in Redis changed (0 when Redis was right)
     seconds: float = 0.0
     error: str | None = None
 

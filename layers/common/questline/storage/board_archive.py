@@ -11,7 +11,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from questline.domain.board_scores import ScoreItem
-from questline.storage.boards_dynamo import plain, score_attributes
+from questline.storage.boards_dynamo import plain, score_attributes, unavailable_as_transient
 
 SNAPSHOT_SK = "SNAPSHOT"
 MODERATION_PK = "MODERATION"
@@ -46,11 +46,12 @@ class BoardArchive:
         self.client = client
 
     def snapshot(self, board_id: str, period: str) -> Snapshot | None:
-        response = self.client.get_item(
-            TableName=self.table_name,
-            Key={"PK": {"S": snapshot_pk(board_id, period)}, "SK": {"S": SNAPSHOT_SK}},
-            ConsistentRead=True,
-        )
+        with unavailable_as_transient():
+            response = self.client.get_item(
+                TableName=self.table_name,
+                Key={"PK": {"S": snapshot_pk(board_id, period)}, "SK": {"S": SNAPSHOT_SK}},
+                ConsistentRead=True,
+            )
         if "Item" not in response:
             return None
         item = plain(response["Item"])

@@ -18,13 +18,16 @@ from __future__ import annotations
 import heapq
 import zlib
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+from botocore.exceptions import BotoCoreError, ClientError
 
 from questline.domain.board_order import band_floor, packed_of_sort_key, sort_key
 from questline.domain.board_scores import ScoreItem
+from questline.errors import TransientError
 from questline.storage import keys
 from questline.storage.aws import client as aws_client
 
@@ -43,6 +46,15 @@ def score_sk(board_id: str, period: str) -> str:
 
 def index_pk(board_id: str, period: str, shard: int) -> str:
     return f"BOARD#{board_id}#{period}#{shard}"
+
+
+@contextmanager
+def unavailable_as_transient() -> Iterator[None]:
+    """DynamoDB refusing or unreachable is a TransientError (a 503, retried), never a crash."""
+    try:
+        yield
+    except (ClientError, BotoCoreError) as exc:
+        raise TransientError(f"DynamoDB unavailable: {exc}") from exc
 
 
 def _attrs(**values: Any) -> dict[str, Any]:
@@ -116,15 +128,16 @@ class DynamoBoardStore:
         return BoardArchive(self.table_name, self.client)
 
     def _query(self, pk: str, condition: str, values: dict[str, Any], **extra: Any) -> dict[str, Any]:
-        return dict(
-            self.client.query(
-                TableName=self.table_name,
-                IndexName=BOARD_INDEX,
-                KeyConditionExpression=f"BoardPK = :pk{condition}",
-                ExpressionAttributeValues={":pk": {"S": pk}, **values},
-                **extra,
+        with unavailable_as_transient():
+            return dict(
+                self.client.query(
+                    TableName=self.table_name,
+                    IndexName=BOARD_INDEX,
+                    KeyConditionExpression=f"BoardPK = :pk{condition}",
+                    ExpressionAttributeValues={":pk": {"S": pk}, **values},
+                    **extra,
+                )
             )
-        )
 
     def _shard_pages(
         self, board_id: str, period: str, condition: str, values: dict[str, Any], **extra: Any
@@ -189,7 +202,8 @@ class DynamoBoardStore:
                 }
             }
             while request:
-                response = self.client.batch_get_item(RequestItems=request)
+                with unavailable_as_transient():
+                    response = self.client.batch_get_item(RequestItems=request)
                 for raw in response.get("Responses", {}).get(self.table_name, []):
                     item = plain(raw)
                     found[(item["UserId"], item["BoardId"], item["Period"])] = item
@@ -209,7 +223,8 @@ class DynamoBoardStore:
         }
         items: list[dict[str, Any]] = []
         while True:
-            page = self.client.query(**kwargs)
+            with unavailable_as_transient():
+                page = self.client.query(**kwargs)
             items += [plain(raw) for raw in page.get("Items", [])]
             if "LastEvaluatedKey" not in page:
                 return items

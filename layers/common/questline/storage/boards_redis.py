@@ -22,51 +22,10 @@ from typing import Any
 
 import redis
 
+from questline.storage.board_scripts import MARK_READY, WRITE
+
 BREAKER_SECONDS = 5.0
 WRITE_CHUNK = 1000  # members per script call
-
-_WRITE = """
-local dense = ARGV[2] == '1'
-local applied = 0
-for i = 3, #ARGV, 3 do
-  local member, version, packed = ARGV[i], tonumber(ARGV[i + 1]), ARGV[i + 2]
-  if true then
-    redis.call('HSET', KEYS[2], member, ARGV[i + 1])
-    local old = redis.call('ZSCORE', KEYS[1], member)
-    if packed == '' then redis.call('ZREM', KEYS[1], member)
-    else redis.call('ZADD', KEYS[1], packed, member) end
-    if dense then
-      local before = old and string.format('%.0f', math.floor(tonumber(old) / 16777216)) or false
-      local after = packed ~= '' and string.format('%.0f', math.floor(tonumber(packed) / 16777216)) or false
-      if before ~= after then
-        if before and redis.call('HINCRBY', KEYS[4], before, -1) <= 0 then
-          redis.call('HDEL', KEYS[4], before)
-          redis.call('ZREM', KEYS[3], before)
-        end
-        if after and redis.call('HINCRBY', KEYS[4], after, 1) == 1 then
-          redis.call('ZADD', KEYS[3], after, after)
-        end
-      end
-    end
-    applied = applied + 1
-  end
-end
-if ARGV[1] ~= '0' then
-  for k = 1, #KEYS do redis.call('EXPIREAT', KEYS[k], ARGV[1]) end
-end
-return applied
-"""
-
-# Marks the cache complete only if the rebuild's lock is still ours: a flush during the rebuild
-# removes the lock, and the half-filled cache is then not trusted.
-_MARK_READY = """
-if redis.call('GET', KEYS[1]) == ARGV[1] then
-  redis.call('SET', KEYS[2], ARGV[2])
-  redis.call('DEL', KEYS[1])
-  return 1
-end
-return 0
-"""
 
 
 class CacheUnavailable(Exception):
@@ -97,7 +56,10 @@ class RedisBoardCache:
         if self._client is None:
             if not self.url:
                 raise CacheUnavailable("no Redis configured")
-            self._client = redis.Redis.from_url(self.url, socket_timeout=1.0, socket_connect_timeout=0.5)
+            try:
+                self._client = redis.Redis.from_url(self.url, socket_timeout=1.0, socket_connect_timeout=0.5)
+            except ValueError as exc:  # a malformed REDIS_URL: run degraded, loudly in the logs
+                raise CacheUnavailable(f"bad Redis URL: {exc}") from exc
         return self._client
 
     def key(self, board_id: str, period: str) -> str:
@@ -133,11 +95,11 @@ class RedisBoardCache:
 
     def write(self, groups: Mapping[tuple[str, str], tuple[int | None, bool, Sequence[MemberWrite]]]) -> int:
         """Apply version-guarded writes, grouped by (board, period) -> (expire-at, dense, writes),
-        pipelined; returns how many writes were newer than what Redis held."""
+        pipelined; returns how many members' values changed."""
 
         def fill(pipe: Any) -> None:
             if self._write is None:
-                self._write = self.client.register_script(_WRITE)
+                self._write = self.client.register_script(WRITE)
             for (board_id, period), (expire_at, dense, writes) in groups.items():
                 key = self.key(board_id, period)
                 keys = [key, f"{key}:v", f"{key}:d", f"{key}:dc"]
@@ -156,7 +118,7 @@ class RedisBoardCache:
     def mark_ready(self, token: str, stamp: str) -> bool:
         def work(client: Any) -> bool:
             if self._mark_ready is None:
-                self._mark_ready = client.register_script(_MARK_READY)
+                self._mark_ready = client.register_script(MARK_READY)
             return bool(self._mark_ready(keys=[self.lock_key, self.ready_key], args=[token, stamp]))
 
         return bool(self._run(work))

@@ -10,6 +10,11 @@
 | dedupe marker            | EVENT#<user>#<event id> | EVENT              |                            |
 | catalog version          | CATALOG                 | VERSION#<version>  |                            |
 | active catalog pointer   | CATALOG                 | ACTIVE             |                            |
+| board score              | USER#<user>             | SCORE#<board>#<p>  | BoardIndex: see below      |
+| board closing snapshot   | BOARD#<board>#<period>  | SNAPSHOT           |                            |
+| board exclusion          | MODERATION              | EXCLUDED#<user>    |                            |
+
+Board items and the board index (BoardPK / BoardSK) are described in storage.boards_dynamo.
 
 Dedupe markers live in their own partitions so loading a user never reads them, and they carry
 no short TTL: a duplicate months late is still a duplicate.
