@@ -2,7 +2,8 @@
 
 Sections: decide (pure decide step), cost (AWS calls, request units and USD per million events
 through the progress handler against moto and Redis), coldstart (import time of each function),
-leaderboard (top-N and around-me latency, and rebuild time, on a 1,000,000-member board in Redis).
+leaderboard (top-N and around-me latency, and rebuild time, on a 1,000,000-member board in Redis),
+expiry (deadlines visited per second by the expiry job).
 Run on demand (``make bench``); nothing here is a test, and no figure is asserted.
 """
 
@@ -16,13 +17,14 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from tests.bench import coldstart, cost, decide, leaderboard
+from tests.bench import coldstart, cost, decide, expiry, leaderboard
 
 SECTIONS: dict[str, Callable[[bool], str]] = {
     "decide": decide.run,
     "cost": cost.run,
     "coldstart": coldstart.run,
     "leaderboard": leaderboard.run,
+    "expiry": expiry.run,
 }
 
 
