@@ -11,9 +11,12 @@ from pathlib import Path
 import boto3
 import pytest
 import redis
+from fastapi.testclient import TestClient
 from moto import mock_aws
 
 from questline.config import Settings
+from questline.http import deps
+from questline.http.app import local_app
 from questline.services.runtime import Runtime
 from questline.storage.aws import reset_clients
 from questline_local.resources import LocalResources, create_resources
@@ -76,9 +79,15 @@ def resources(aws: None) -> LocalResources:
 
 
 @pytest.fixture
-def catalog_file(tmp_path: Path) -> Path:
+def catalog_text() -> str:
+    """The test catalog; a module overrides this fixture to test with a catalog of its own."""
+    return TEST_CATALOG_YAML
+
+
+@pytest.fixture
+def catalog_file(tmp_path: Path, catalog_text: str) -> Path:
     path = tmp_path / "catalog.yaml"
-    path.write_text(TEST_CATALOG_YAML)
+    path.write_text(catalog_text)
     return path
 
 
@@ -105,3 +114,10 @@ def settings(resources: LocalResources, redis_url: str, redis_prefix: str, catal
 @pytest.fixture
 def runtime(settings: Settings, clock: Clock) -> Runtime:
     return Runtime(settings, clock=clock)
+
+
+@pytest.fixture
+def client(runtime: Runtime, monkeypatch: pytest.MonkeyPatch) -> TestClient:
+    """Every route in one app, served in-process on the test runtime."""
+    monkeypatch.setattr(deps, "get_runtime", lambda: runtime)
+    return TestClient(local_app())

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -13,10 +12,10 @@ from fastapi.testclient import TestClient
 
 from questline.http import deps
 from questline.http.app import local_app
-from questline.http.auth import mint_local_token
 from questline.services.progress import BatchOutcome, InboundRecord, process_batch
 from questline.services.runtime import Runtime
 from tests.factories import NOW, event_dict
+from tests.support.auth import auth  # noqa: F401 - re-exported for the leaderboard tests
 
 CATALOG = """
 version: boards-it-1
@@ -50,11 +49,6 @@ def write_catalog(directory: Path) -> Path:
 def api_client(runtime: Runtime, monkeypatch: pytest.MonkeyPatch) -> TestClient:
     monkeypatch.setattr(deps, "get_runtime", lambda: runtime)
     return TestClient(local_app())
-
-
-def auth(runtime: Runtime, sub: str, *roles: str) -> dict[str, str]:
-    token = mint_local_token(runtime.settings.local_jwt_secret, sub, list(roles), 600, int(time.time()))
-    return {"Authorization": f"Bearer {token}"}
 
 
 def xp(user: str, n: int, *, at: datetime | None = None, id: str | None = None) -> dict[str, Any]:

@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
-from fastapi.testclient import TestClient
 
-from questline.http import deps
-from questline.http.app import local_app
-from questline.http.auth import mint_local_token
 from questline.services.progress import InboundRecord, process_batch
 from tests.factories import LambdaContext, event_dict, sample_event
 from tests.integration.bus import BusTap
+from tests.support.auth import auth
 from tests.support.functions import load_function
 
 CATALOG = """
@@ -44,21 +39,8 @@ achievements:
 
 
 @pytest.fixture
-def catalog_file(tmp_path):
-    path = tmp_path / "catalog.yaml"
-    path.write_text(CATALOG)
-    return path
-
-
-@pytest.fixture
-def client(runtime, monkeypatch) -> TestClient:
-    monkeypatch.setattr(deps, "get_runtime", lambda: runtime)
-    return TestClient(local_app())
-
-
-def auth(runtime, sub: str, *roles: str) -> dict[str, str]:
-    token = mint_local_token(runtime.settings.local_jwt_secret, sub, list(roles), 600, int(time.time()))
-    return {"Authorization": f"Bearer {token}"}
+def catalog_text():
+    return CATALOG
 
 
 def award(client, runtime, user="u1", caller=("admin-ana", "admin"), **body):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import secrets
-import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -17,11 +16,10 @@ from questline.cli import catalog as cli
 from questline.config import get_settings
 from questline.errors import TransientError
 from questline.http import deps
-from questline.http.app import local_app
-from questline.http.auth import mint_local_token
 from questline.services.progress import InboundRecord, process_batch
 from questline.services.runtime import CATALOG_TTL, Runtime
 from tests.factories import TEST_CATALOG_YAML, LambdaContext, event_dict, sample_event
+from tests.support.auth import auth
 from tests.support.functions import load_function
 
 catalog_function = load_function("catalog")
@@ -40,17 +38,6 @@ def bundle(version: str | None = "v1", **changes: Any) -> dict[str, Any]:
 def achievement(id: str, title: str = "An achievement", **extra: Any) -> dict[str, Any]:
     criteria = {"metric": {"events": {"type": "health.metric.recorded"}}, "threshold": 1}
     return {"id": id, "title": title, "criteria": criteria, **extra}
-
-
-@pytest.fixture
-def client(runtime: Runtime, monkeypatch: pytest.MonkeyPatch) -> TestClient:
-    monkeypatch.setattr(deps, "get_runtime", lambda: runtime)
-    return TestClient(local_app())
-
-
-def auth(runtime: Runtime, sub: str, *roles: str) -> dict[str, str]:
-    token = mint_local_token(runtime.settings.local_jwt_secret, sub, list(roles), 600, int(time.time()))
-    return {"Authorization": f"Bearer {token}"}
 
 
 @pytest.fixture

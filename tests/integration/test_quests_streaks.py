@@ -5,19 +5,15 @@ from __future__ import annotations
 
 import json
 import threading
-import time
 from datetime import timedelta
 
 import pytest
-from fastapi.testclient import TestClient
 
-from questline.http import deps
-from questline.http.app import local_app
-from questline.http.auth import mint_local_token
 from questline.services.expiry import run_expiry
 from questline.services.progress import InboundRecord, process_batch
 from tests.factories import NOW, event_dict
 from tests.integration.bus import BusTap
+from tests.support.auth import auth
 
 CATALOG = """
 version: quests-it-1
@@ -37,21 +33,8 @@ quests:
 
 
 @pytest.fixture
-def catalog_file(tmp_path):
-    path = tmp_path / "catalog.yaml"
-    path.write_text(CATALOG)
-    return path
-
-
-@pytest.fixture
-def client(runtime, monkeypatch) -> TestClient:
-    monkeypatch.setattr(deps, "get_runtime", lambda: runtime)
-    return TestClient(local_app())
-
-
-def auth(runtime, sub="u1", *roles):
-    token = mint_local_token(runtime.settings.local_jwt_secret, sub, list(roles), 600, int(time.time()))
-    return {"Authorization": f"Bearer {token}"}
+def catalog_text():
+    return CATALOG
 
 
 def send(runtime, *events):

@@ -27,10 +27,8 @@ quests:
 
 
 @pytest.fixture
-def catalog_file(tmp_path):
-    path = tmp_path / "catalog.yaml"
-    path.write_text(CATALOG)
-    return path
+def catalog_text():
+    return CATALOG
 
 
 @pytest.fixture
