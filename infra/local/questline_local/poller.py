@@ -11,12 +11,12 @@ queue's visibility timeout, so retries happen while a developer watches.
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from questline_local.background import Background
 from questline_local.lambda_shim import LocalContext, sqs_record
 
 logger = logging.getLogger("questline_local.poller")
@@ -33,7 +33,7 @@ class PollerSettings:
     retry_delay: int = 2  # seconds before a failed record is delivered again
 
 
-class QueuePoller:
+class QueuePoller(Background):
     """Polls ``queue_url`` on a thread of its own and hands batches to ``handler``."""
 
     def __init__(
@@ -54,16 +54,7 @@ class QueuePoller:
         self.function_name = function_name
         self.region = region
         self.settings = settings or PollerSettings()
-        self._stopping = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="ingest-poller", daemon=True)
-
-    def start(self) -> None:
-        self._thread.start()
-
-    def stop(self, timeout: float = 10) -> None:
-        """Finish the batch in hand, then stop."""
-        self._stopping.set()
-        self._thread.join(timeout)
+        super().__init__("ingest-poller")
 
     def _run(self) -> None:
         while not self._stopping.is_set():

@@ -8,11 +8,11 @@ sweeps and period closes are seen within a minute.
 from __future__ import annotations
 
 import logging
-import threading
 import uuid
 from datetime import datetime
 from typing import Any
 
+from questline_local.background import Background
 from questline_local.clock import CLOCK
 from questline_local.lambda_shim import ACCOUNT_ID, LocalContext
 from questline_local.poller import Handler
@@ -38,7 +38,7 @@ def scheduled_event(rule_name: str, region: str, now: datetime) -> dict[str, Any
     }
 
 
-class Schedule:
+class Schedule(Background):
     """Invokes ``handler`` every ``interval`` seconds (the first time after one interval), with
     ``payload`` when the schedule has a constant input, else the scheduled event."""
 
@@ -56,16 +56,8 @@ class Schedule:
         self.name = name
         self.payload = payload
         self.region = region
-        self._stopping = threading.Event()
-        self._thread = threading.Thread(target=self._run, name=f"schedule-{name}", daemon=True)
+        super().__init__(f"schedule-{name}")
         SCHEDULES[name] = self
-
-    def start(self) -> None:
-        self._thread.start()
-
-    def stop(self, timeout: float = 10) -> None:
-        self._stopping.set()
-        self._thread.join(timeout)
 
     def _run(self) -> None:
         while not self._stopping.wait(self.interval):

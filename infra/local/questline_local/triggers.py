@@ -14,11 +14,11 @@ from __future__ import annotations
 
 import json
 import logging
-import threading
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any
 
+from questline_local.background import Background
 from questline_local.lambda_shim import LocalContext
 from questline_local.poller import Handler
 
@@ -94,22 +94,14 @@ def create_bus_trigger(events: Any, sqs: Any, trigger: BusTrigger, bus: str, pre
     return url
 
 
-class BusDispatcher:
+class BusDispatcher(Background):
     """Invokes functions with the events their rules caught (one event per invocation)."""
 
     def __init__(self, sqs: Any, routes: dict[str, tuple[str, Handler]], *, retry_delay: int = 2) -> None:
         self.sqs = sqs
         self.routes = routes  # queue URL -> (function name, handler)
         self.retry_delay = retry_delay
-        self._stopping = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="bus-dispatcher", daemon=True)
-
-    def start(self) -> None:
-        self._thread.start()
-
-    def stop(self, timeout: float = 10) -> None:
-        self._stopping.set()
-        self._thread.join(timeout)
+        super().__init__("bus-dispatcher")
 
     def _run(self) -> None:
         while not self._stopping.is_set():
