@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Generic, TypeVar
 
-from questline.models.catalog import Achievement, Boost, Catalog, XpRule, prerequisites
+from questline.models.catalog import Achievement, Boost, Catalog, XpRule
+from questline.models.catalog_refs import prerequisites
 from questline.models.criteria import (
     AchievementCondition,
     CurrencyCondition,
