@@ -206,3 +206,21 @@ def test_an_event_put_on_the_bus_reaches_the_queue_through_the_upstream_rule_and
     assert handle(message["Body"]) == {"batchItemFailures": []}
     assert runtime.users.load("user-123").unlocked.keys() == set()  # no rule in the test catalog
     assert runtime.users.load("user-123").version == 1
+
+
+MANY_UNLOCKS = "version: many-1\nlevels: {thresholds: [0, 1000]}\nachievements:\n" + "".join(
+    f"  - {{id: a{i}, title: A{i}, criteria: {{metric: {{events: {{type: health.metric.recorded}}}}, threshold: 1}}}}\n"
+    for i in range(70)
+)
+
+
+@pytest.mark.parametrize("catalog_text", [MANY_UNLOCKS])
+def test_a_batch_whose_commit_would_exceed_a_transaction_is_committed_in_parts(runtime, catalog_text):
+    # 40 markers + 70 unlocks + profile + outbox > 100 items: the commit splits, nothing is lost.
+    result = handle(*(body(user_id="u1", id=f"e{i}") for i in range(40)))
+    state = runtime.users.load("u1")
+    assert result == {"batchItemFailures": []}
+    assert len(state.unlocked) == 70
+    assert state.version >= 2
+    assert handle(body(user_id="u1", id="e0")) == {"batchItemFailures": []}
+    assert runtime.users.load("u1").version == state.version

@@ -21,7 +21,14 @@ from questline.services.board_mirror import mirror_scores
 from questline.services.outbox import publish_outbox
 from questline.services.runtime import Runtime
 from questline.storage.queues import OutgoingMessage
-from questline.storage.users import CommitRequest, DuplicateEvents, LedgerEntry, OutboxEntry, VersionConflict
+from questline.storage.users import (
+    TRANSACTION_LIMIT,
+    CommitRequest,
+    DuplicateEvents,
+    LedgerEntry,
+    OutboxEntry,
+    VersionConflict,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -140,6 +147,12 @@ def _commit_chunk(
             due=decision.due,
             score_items=score_items(state, decision.state, catalog),
         )
+        if request.item_count > TRANSACTION_LIMIT and len(pending) > 1:
+            # Too much happened at once (many unlocks, boards, deadlines): commit in halves.
+            half = len(pending) // 2
+            _commit_chunk(user_id, pending[:half], runtime, now, outcome)
+            _commit_chunk(user_id, pending[half:], runtime, now, outcome)
+            return
         try:
             entry = runtime.users.commit(request, now)
         except DuplicateEvents as dup:

@@ -67,6 +67,9 @@ class LedgerEntry:
     detail: dict[str, Any]
 
 
+TRANSACTION_LIMIT = 100  # items in one TransactWriteItems
+
+
 @dataclass(frozen=True)
 class CommitRequest:
     """What one transaction writes for one user."""
@@ -80,6 +83,19 @@ class CommitRequest:
     ledger: list[LedgerEntry] = field(default_factory=list)
     score_items: list[ScoreItem] = field(default_factory=list)  # absolute board scores
     due: dict[str, datetime | None] = field(default_factory=dict)  # key -> when the clock must look
+
+    @property
+    def item_count(self) -> int:
+        """How many items the transaction writes (DynamoDB takes at most TRANSACTION_LIMIT)."""
+        return (
+            1
+            + len(self.applied_event_ids)
+            + len(self.new_unlocks)
+            + len(self.ledger)
+            + len(self.score_items)
+            + len(self.due)
+            + (1 if self.domain_events else 0)
+        )
 
 
 def _item(**attrs: Any) -> dict[str, Any]:
