@@ -1,0 +1,220 @@
+"""The mapping between a user's domain state and the single table's items (no I/O).
+
+Each ``*_put`` returns one TransactWriteItems entry, with its condition commented; the store in
+users.py sends them.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+
+from questline.domain.quests import QuestState
+from questline.domain.state import AchievementState, DomainEvent, Unlock, UserState
+from questline.domain.streaks import StreakState
+from questline.storage import keys
+
+_serializer = TypeSerializer()
+_deserializer = TypeDeserializer()
+
+
+@dataclass(frozen=True)
+class OutboxEntry:
+    """Domain events committed but not yet known to be published."""
+
+    user_id: str
+    outbox_id: str
+    events: list[DomainEvent]
+
+
+@dataclass(frozen=True)
+class DueItem:
+    """A deadline the expiry job must visit: ``key`` is ``STREAK#<id>`` or ``QUEST#<id>``."""
+
+    user_id: str
+    key: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class LedgerEntry:
+    """An audit record kept with the commit (direct awards: who granted what, and why)."""
+
+    event_id: str
+    at: datetime
+    detail: dict[str, Any]
+
+
+def item(**attrs: Any) -> dict[str, Any]:
+    """A typed DynamoDB item; None values are left out."""
+    return {k: _serializer.serialize(v) for k, v in attrs.items() if v is not None}
+
+
+def plain(raw: dict[str, Any]) -> dict[str, Any]:
+    return {k: _deserializer.deserialize(v) for k, v in raw.items()}
+
+
+def profile_put(table: str, state: UserState, catalog_version: str) -> dict[str, Any]:
+    put: dict[str, Any] = {
+        "TableName": table,
+        "Item": item(
+            PK=keys.user_pk(state.user_id),
+            SK=keys.PROFILE_SK,
+            UserId=state.user_id,
+            Xp=state.xp,
+            Level=state.level,
+            Points=state.points,
+            TimeZone=state.time_zone,
+            # Metrics, achievements, streaks, quests, balances and caps travel as one compact JSON
+            # document: cheaper to write (item size is what costs) and faster than typed maps.
+            State=state_document(state),
+            Version=state.version + 1,
+            UpdatedAt=state.updated_at.isoformat() if state.updated_at else None,
+            CatalogVersion=catalog_version,
+        ),
+    }
+    if state.version == 0:
+        # First commit for this user: nobody may have created the profile meanwhile.
+        put["ConditionExpression"] = "attribute_not_exists(PK)"
+    else:
+        # Optimistic lock: the profile is still the version we decided on.
+        put["ConditionExpression"] = "Version = :loaded"
+        put["ExpressionAttributeValues"] = {":loaded": {"N": str(state.version)}}
+    return {"Put": put}
+
+
+def marker_put(
+    table: str,
+    user_id: str,
+    event_id: str,
+    event_type: str | None,
+    catalog_version: str,
+    now: datetime,
+    retention_days: int,
+) -> dict[str, Any]:
+    expires = int((now + timedelta(days=retention_days)).timestamp()) if retention_days else None
+    marker = item(
+        PK=keys.event_marker_pk(user_id, event_id),
+        SK=keys.EVENT_SK,
+        UserId=user_id,
+        EventType=event_type,
+        ProcessedAt=now.isoformat(),
+        CatalogVersion=catalog_version,
+        ExpiresAt=expires,
+    )
+    # The marker is the dedupe record: if it exists the event was already applied.
+    return {"Put": {"TableName": table, "Item": marker, "ConditionExpression": "attribute_not_exists(PK)"}}
+
+
+def unlock_put(table: str, user_id: str, unlock: Unlock) -> dict[str, Any]:
+    record = item(
+        PK=keys.user_pk(user_id),
+        SK=keys.achievement_sk(unlock.record_id),
+        AchievementId=unlock.achievement_id,
+        Tier=unlock.tier,
+        Completion=unlock.completion,
+        UnlockedAt=unlock.unlocked_at.isoformat(),
+        EventId=unlock.event_id,
+        Points=unlock.points,
+        CatalogVersion=unlock.catalog_version,
+    )
+    # The audit record of one unlock (tier, completion). Each unlocks once: the version check
+    # already implies it, the condition says it.
+    return {"Put": {"TableName": table, "Item": record, "ConditionExpression": "attribute_not_exists(PK)"}}
+
+
+def ledger_put(table: str, user_id: str, entry: LedgerEntry, catalog_version: str) -> dict[str, Any]:
+    record = item(
+        PK=keys.user_pk(user_id),
+        SK=keys.ledger_sk(entry.at, entry.event_id),
+        EventId=entry.event_id,
+        At=entry.at.isoformat(),
+        Detail=json.dumps(entry.detail, separators=(",", ":")),
+        CatalogVersion=catalog_version,
+    )
+    return {"Put": {"TableName": table, "Item": record}}
+
+
+def due_write(table: str, user_id: str, key: str, at: datetime | None, shards: int) -> dict[str, Any]:
+    """One item per (user, due key), moved in the sparse due index as deadlines change."""
+    pk, sk = keys.user_pk(user_id), keys.due_item_sk(key)
+    if at is None:
+        return {"Delete": {"TableName": table, "Key": {"PK": {"S": pk}, "SK": {"S": sk}}}}
+    shard = keys.shard_of(user_id, shards)
+    due = item(
+        PK=pk,
+        SK=sk,
+        UserId=user_id,
+        DueKey=key,
+        At=at.isoformat(),
+        DuePK=keys.due_pk("TICK", at, shard),
+        DueSK=keys.due_sk(at, pk, sk),
+    )
+    return {"Put": {"TableName": table, "Item": due}}
+
+
+def outbox_put(
+    table: str, entry: OutboxEntry, now: datetime, grace: timedelta, shards: int
+) -> dict[str, Any]:
+    """Due for the sweep once ``grace`` has passed (the happy path deletes it well before)."""
+    pk, sk = keys.user_pk(entry.user_id), keys.outbox_sk(entry.outbox_id)
+    due = now + grace
+    shard = keys.shard_of(entry.user_id, shards)
+    record = item(
+        PK=pk,
+        SK=sk,
+        UserId=entry.user_id,
+        Events=json.dumps([e.to_dict() for e in entry.events], separators=(",", ":")),
+        CreatedAt=now.isoformat(),
+        DuePK=keys.due_pk("OUTBOX", due, shard),
+        DueSK=keys.due_sk(due, pk, sk),
+    )
+    return {"Put": {"TableName": table, "Item": record}}
+
+
+def state_document(state: UserState) -> str:
+    document = {
+        "b": state.balances,
+        "m": state.metrics,
+        "a": {a: held.to_dict() for a, held in state.achievements.items()},
+        "c": state.caps,
+        "s": {k: v.to_dict() for k, v in state.streaks.items()},
+        "q": {k: v.to_dict() for k, v in state.quests.items()},
+        # Board scores and the exclusion flag only when present: most profiles hold neither.
+        **({"lb": state.boards} if state.boards else {}),
+        **({"lx": True} if state.board_excluded else {}),
+    }
+    return json.dumps(document, separators=(",", ":"))
+
+
+def fill_state(state: UserState, item: dict[str, Any]) -> None:
+    state.xp = int(item["Xp"])
+    state.level = int(item["Level"])
+    state.points = int(item["Points"])
+    state.version = int(item["Version"])
+    state.time_zone = item.get("TimeZone")
+    state.updated_at = datetime.fromisoformat(item["UpdatedAt"]) if "UpdatedAt" in item else None
+    document = json.loads(item.get("State", "{}"))
+    state.balances = document.get("b", {})
+    state.metrics = document.get("m", {})
+    state.achievements = {a: AchievementState.from_dict(d) for a, d in document.get("a", {}).items()}
+    state.caps = document.get("c", {})
+    state.streaks = {k: StreakState.from_dict(v) for k, v in document.get("s", {}).items()}
+    state.quests = {k: QuestState.from_dict(v) for k, v in document.get("q", {}).items()}
+    state.boards = document.get("lb", {})
+    state.board_excluded = bool(document.get("lx", False))
+
+
+def outbox_from_item(raw: dict[str, Any]) -> OutboxEntry:
+    events = [DomainEvent.from_dict(d) for d in json.loads(raw["Events"])]
+    return OutboxEntry(raw["UserId"], raw["SK"].removeprefix(keys.OUTBOX_PREFIX), events)
+
+
+def new_outbox_id(now: datetime) -> str:
+    # Time-sortable, unique across concurrent workers.
+    return f"{now.strftime('%Y%m%dT%H%M%S%f')}-{uuid.uuid4().hex[:12]}"
