@@ -80,7 +80,7 @@ def measure(workload: Workload) -> Measured:
     with local_runtime(NOW) as runtime:
         progress.get_runtime = lambda: runtime
         # Clients and catalog exist before the first batch, as in a warm Lambda container.
-        _ = runtime.catalog, runtime.users.client, runtime.bus.client, runtime.scores.client
+        _ = runtime.catalog, runtime.users.client, runtime.bus.client
         # The handler prints its metrics (EMF) on stdout: keep them off the report, read them.
         with measured.calls.recording(), measured.redis.recording(), redirect_stdout(emitted):
             for batch in batches(stream, workload.batch_size):

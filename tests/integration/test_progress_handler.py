@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.factories import LambdaContext, event_dict, sample_event, sqs_event
+from tests.factories import TEST_CATALOG_YAML, LambdaContext, event_dict, sample_event, sqs_event
 from tests.integration.bus import BusTap, dead_letters
 from tests.support.functions import load_function
 
@@ -158,23 +158,32 @@ def test_the_sweep_leaves_outbox_items_still_within_their_grace(runtime, monkeyp
     assert len(runtime.users.pending_outbox("u1")) == 1
 
 
-def test_redis_mirrors_the_absolute_xp_dynamodb_committed(runtime):
+WITH_XP_BOARD = TEST_CATALOG_YAML + "boards: [{id: all-time-xp, title: All-time XP}]\n"
+
+
+def board_scores(runtime):
+    from questline.services.leaderboards import read_top
+
+    page, _ = read_top(runtime, "all-time-xp", None, 100, None)
+    return page.source, {e.user_id: e.score for e in page.entries}
+
+
+@pytest.mark.parametrize("catalog_text", [WITH_XP_BOARD])
+def test_redis_mirrors_the_absolute_scores_dynamodb_committed(runtime, catalog_text):
+    from questline.services.leaderboard_jobs import rebuild
+
+    assert rebuild(runtime).ready  # Redis serves reads once rebuilt; afterwards commits keep it current
     handle(body(user_id="u1", id="a"), body(user_id="u1", id="b", type="care.appointment.scheduled"))
-    assert runtime.scores.xp_score("u1") == 50.0
+    handle(body(user_id="u1", id="a"))  # a duplicate mirrors nothing new
+    assert board_scores(runtime) == ("redis", {"u1": 50})
 
 
-def test_a_stale_mirror_write_never_rolls_a_score_back(runtime):
-    runtime.scores.mirror_xp({"u1": 500})
-    runtime.scores.mirror_xp({"u1": 200})
-    assert runtime.scores.xp_score("u1") == 500.0
-
-
-def test_commits_still_happen_when_redis_is_down(runtime, monkeypatch):
-    from questline.storage.scores import RedisScoreMirror
-
-    monkeypatch.setattr(runtime, "scores", RedisScoreMirror("redis://127.0.0.1:1/0"))
+@pytest.mark.parametrize("catalog_text", [WITH_XP_BOARD])
+def test_commits_still_happen_when_redis_is_down(runtime, catalog_text):
+    runtime.settings = runtime.settings.model_copy(update={"redis_url": "redis://127.0.0.1:1/0"})
     assert handle(body(user_id="u1", id="a")) == {"batchItemFailures": []}
     assert runtime.users.load("u1").xp == 10
+    assert board_scores(runtime) == ("dynamodb", {"u1": 10})
 
 
 def test_an_event_put_on_the_bus_reaches_the_queue_through_the_upstream_rule_and_counts(runtime):

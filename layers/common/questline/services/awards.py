@@ -33,8 +33,7 @@ def grant_award(user_id: str, request: AwardRequest, actor: str, runtime: Runtim
         ),
     )
     outcome = process_user(user_id, [event], runtime, now)
-    totals = {user_id: outcome.xp} if outcome.xp is not None else {}
-    after_commit(totals, outcome.outbox, runtime, outcome.scores)
+    after_commit(outcome.outbox, runtime, outcome.scores)
     state = runtime.users.load(user_id)
     return AwardResponse(
         award_id=award_id,

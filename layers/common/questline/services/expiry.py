@@ -57,7 +57,6 @@ def _visit(due: list[DueItem], runtime: Runtime, result: ExpiryResult) -> None:
     by_user: dict[str, list[EventEnvelope]] = defaultdict(list)
     for item in due:
         by_user[item.user_id].append(tick_event(item.user_id, item.key, item.at))
-    totals: dict[str, int] = {}
     outbox: list[OutboxEntry] = []
     scores: list[ScoreItem] = []
     for user_id, ticks in by_user.items():
@@ -71,6 +70,4 @@ def _visit(due: list[DueItem], runtime: Runtime, result: ExpiryResult) -> None:
         result.users += 1
         outbox += outcome.outbox
         scores += outcome.scores
-        if outcome.xp is not None:
-            totals[user_id] = outcome.xp
-    after_commit(totals, outbox, runtime, scores)
+    after_commit(outbox, runtime, scores)

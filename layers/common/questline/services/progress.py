@@ -57,7 +57,6 @@ class BatchOutcome:
 class UserOutcome:
     applied: int = 0
     duplicates: int = 0
-    xp: int | None = None
     outbox: list[OutboxEntry] = field(default_factory=list)
     unlocks: list[Unlock] = field(default_factory=list)
     scores: list[ScoreItem] = field(default_factory=list)  # committed board scores, to mirror
@@ -81,7 +80,6 @@ def process_batch(records: Sequence[InboundRecord], runtime: Runtime) -> BatchOu
     outcome.failed_message_ids += dead_letter(rejected, runtime)
     outcome.dead_lettered = {r.message_id: e.reason for r, e in rejected}
 
-    totals: dict[str, int] = {}
     pending_outbox: list[OutboxEntry] = []
     pending_scores: list[ScoreItem] = []
     for user_id, items in by_user.items():
@@ -96,21 +94,16 @@ def process_batch(records: Sequence[InboundRecord], runtime: Runtime) -> BatchOu
             continue
         outcome.applied += result.applied
         outcome.duplicates += result.duplicates
-        if result.xp is not None:
-            totals[user_id] = result.xp
         pending_outbox += result.outbox
         pending_scores += result.scores
 
-    after_commit(totals, pending_outbox, runtime, pending_scores)
+    after_commit(pending_outbox, runtime, pending_scores)
     return outcome
 
 
-def after_commit(
-    xp_totals: dict[str, int], outbox: list[OutboxEntry], runtime: Runtime, scores: Sequence[ScoreItem] = ()
-) -> None:
-    """Mirror absolute totals to Redis, then publish the domain events (both may fail: Redis is
-    rebuilt, the outbox is swept)."""
-    runtime.scores.mirror_xp(xp_totals)
+def after_commit(outbox: list[OutboxEntry], runtime: Runtime, scores: Sequence[ScoreItem] = ()) -> None:
+    """Mirror the committed board scores (absolute, versioned) to Redis, then publish the domain
+    events. Both may fail: Redis is rebuilt from DynamoDB, the outbox is swept."""
     mirror_scores(scores, runtime)
     publish_outbox(outbox, runtime)
 
@@ -166,7 +159,6 @@ def _commit_chunk(
             _backoff(attempt)
             continue
         outcome.applied += len(decision.applied_event_ids)
-        outcome.xp = decision.state.xp
         outcome.unlocks += decision.new_unlocks
         outcome.scores += request.score_items
         if entry is not None:

@@ -146,9 +146,7 @@ def _apply(user_id: str, event_id: str, event_type: str, payload: dict[str, str]
         id=event_id, type=event_type, user_id=user_id, timestamp=now, version="1.0", payload=dict(payload)
     )
     outcome = process_user(user_id, [request], runtime, now)
-    after_commit(
-        {user_id: outcome.xp} if outcome.xp is not None else {}, outcome.outbox, runtime, outcome.scores
-    )
+    after_commit(outcome.outbox, runtime, outcome.scores)
 
 
 def list_streaks(user_id: str, runtime: Runtime) -> StreakList:

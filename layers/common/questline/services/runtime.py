@@ -21,7 +21,6 @@ if TYPE_CHECKING:
     from questline.storage.bus import EventBusPublisher
     from questline.storage.catalogs import DynamoCatalogStore
     from questline.storage.queues import QueueClient
-    from questline.storage.scores import RedisScoreMirror
     from questline.storage.users import DynamoUserStore
 
 
@@ -83,12 +82,6 @@ class Runtime:
         from questline.storage.queues import QueueClient
 
         return QueueClient()
-
-    @cached_property
-    def scores(self) -> RedisScoreMirror:
-        from questline.storage.scores import RedisScoreMirror
-
-        return RedisScoreMirror(self.settings.redis_url, prefix=self.settings.redis_key_prefix)
 
     @cached_property
     def board_cache(self) -> RedisBoardCache:
