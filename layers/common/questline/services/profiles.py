@@ -20,6 +20,7 @@ from questline.models.api import (
     UnlockRecord,
 )
 from questline.models.catalog import Achievement
+from questline.models.catalog_api import CatalogAchievement, CatalogTier
 from questline.models.criteria import MetricCondition, Operator
 from questline.services.runtime import Runtime
 
@@ -195,4 +196,27 @@ def _unlock_record(item: dict[str, Any]) -> UnlockRecord:
         event_id=item["EventId"],
         points=int(item["Points"]),
         catalog_version=item["CatalogVersion"],
+    )
+
+
+def catalog_achievement(achievement: Achievement) -> CatalogAchievement:
+    """The public view of one achievement; a secret one shows only that it exists."""
+    hidden = achievement.hidden
+    tiers = [
+        CatalogTier(id=t.id, title=t.title, threshold=t.threshold, points=t.points)
+        for t in achievement.tiers or ()
+    ]
+    return CatalogAchievement(
+        id=achievement.id,
+        title=SECRET_TITLE if hidden else achievement.title,
+        description="" if hidden else achievement.description,
+        type=achievement.type.value,
+        category=achievement.category,
+        journey=achievement.journey,
+        points=achievement.points,
+        hidden=hidden,
+        tiers=None if hidden or achievement.tiers is None else tiers,
+        repeatable=achievement.repeatable,
+        available_from=achievement.available_from,
+        available_until=achievement.available_until,
     )
