@@ -87,7 +87,7 @@ class Runtime:
     def board_cache(self) -> RedisBoardCache:
         from questline.storage.boards_redis import RedisBoardCache
 
-        return RedisBoardCache(self.settings.redis_url, prefix=self.settings.redis_key_prefix)
+        return RedisBoardCache(self.settings.redis_url, clock=self.clock, prefix=self.settings.redis_key_prefix)
 
     @cached_property
     def board_store(self) -> DynamoBoardStore:

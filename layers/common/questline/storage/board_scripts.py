@@ -2,7 +2,7 @@
 keys of one board period (one cluster slot, thanks to the key's hash tag).
 
 WRITE: KEYS = members sorted set, versions hash, distinct-score set, distinct-score counts;
-ARGV = expire-at (unix seconds, 0: never), "1" to keep the distinct-score index, then
+ARGV = time to live in milliseconds (0: never expires), "1" to keep the distinct-score index, then
 (member, version, packed) triples, an empty packed value removing the member.
 """
 
@@ -43,8 +43,10 @@ for i = 3, #ARGV, 3 do
     end
   end
 end
+-- A relative TTL: the caller computed it from its own (injected) clock, so Redis's wall clock
+-- never decides by itself when a board period ends.
 if ARGV[1] ~= '0' then
-  for k = 1, #KEYS do redis.call('EXPIREAT', KEYS[k], ARGV[1]) end
+  for k = 1, #KEYS do redis.call('PEXPIRE', KEYS[k], ARGV[1]) end
 end
 return changed
 """

@@ -16,8 +16,9 @@ a dead server costs one timeout, not one per request.
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import redis
@@ -43,9 +44,20 @@ Rows = list[tuple[str, int]]
 
 
 class RedisBoardCache:
-    def __init__(self, url: str | None, *, prefix: str = "ql:", redis_client: Any = None) -> None:
+    """``clock`` is the process's injected clock: expiries are sent to Redis relative to it, so
+    a clock set ahead of or behind the server's (tests, the local system) expires nothing early."""
+
+    def __init__(
+        self,
+        url: str | None,
+        *,
+        clock: Callable[[], datetime],
+        prefix: str = "ql:",
+        redis_client: Any = None,
+    ) -> None:
         self.url = url
         self.prefix = prefix
+        self.clock = clock
         self._client = redis_client
         self._down_until = 0.0
         self._write: Any = None
@@ -94,8 +106,9 @@ class RedisBoardCache:
     # -- writes -----------------------------------------------------------------------------
 
     def write(self, groups: Mapping[tuple[str, str], tuple[int | None, bool, Sequence[MemberWrite]]]) -> int:
-        """Apply version-guarded writes, grouped by (board, period) -> (expire-at, dense, writes),
-        pipelined; returns how many members' values changed."""
+        """Apply version-guarded writes, grouped by (board, period) -> (expire-at in unix seconds
+        by the injected clock, dense, writes), pipelined; returns how many members' values changed."""
+        now_ms = int(self.clock().timestamp() * 1000)
 
         def fill(pipe: Any) -> None:
             if self._write is None:
@@ -104,7 +117,7 @@ class RedisBoardCache:
                 key = self.key(board_id, period)
                 keys = [key, f"{key}:v", f"{key}:d", f"{key}:dc"]
                 for start in range(0, len(writes), WRITE_CHUNK):
-                    args: list[Any] = [expire_at or 0, "1" if dense else "0"]
+                    args: list[Any] = [_ttl_ms(expire_at, now_ms), "1" if dense else "0"]
                     for w in writes[start : start + WRITE_CHUNK]:
                         args += [w.user_id, w.version, "" if w.packed is None else w.packed]
                     self._write(keys=keys, args=args, client=pipe)
@@ -208,6 +221,14 @@ class RedisBoardCache:
     def delete_period(self, board_id: str, period: str) -> None:
         key = self.key(board_id, period)
         self._run(lambda c: c.delete(key, f"{key}:v", f"{key}:d", f"{key}:dc"))
+
+
+def _ttl_ms(expire_at: int | None, now_ms: int) -> int:
+    """Milliseconds left until ``expire_at`` (0: no expiry); a period already past its
+    retention by the injected clock gets 1 ms, so it is gone as that clock says it should be."""
+    if expire_at is None:
+        return 0
+    return max(1, expire_at * 1000 - now_ms)
 
 
 def _rows(raw: list[tuple[bytes, float]]) -> Rows:
