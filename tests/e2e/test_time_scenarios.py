@@ -27,6 +27,9 @@ quests:
     timeLimit: {duration: 24, unit: hours}
     steps:
       - {id: run, title: Run, criteria: {metric: {events: {type: health.metric.recorded}}, threshold: 50}}
+boards:
+  - {id: daily-steps, title: Daily steps, period: day, retention: {duration: 2, unit: days},
+     score: {metric: {events: {type: health.metric.recorded}, aggregate: sum, field: steps}}}
 """
 
 
@@ -159,3 +162,20 @@ def test_a_quest_with_a_24_hour_limit_expires_at_the_right_instant_once(scenario
     assert expired[0]["detail"]["occurredAt"] == deadline.isoformat()
     quests = scenario.system.http(racer).get(f"/v1/users/{racer}/quests").json()["quests"]
     assert quests[0]["status"] == "EXPIRED"
+
+
+@pytest.mark.parametrize("offset_days", [-365, 365], ids=["a-year-back", "a-year-ahead"])
+def test_a_board_follows_the_local_clock_a_year_off_the_machines(scenario, offset_days):
+    walker = user()
+    now = datetime.now(UTC).replace(microsecond=0) + timedelta(days=offset_days)
+    scenario.at(now)
+    scenario.send(walker, now - timedelta(minutes=1), "UTC", "walk")
+    scenario.run_schedules()
+
+    def entry() -> dict[str, Any] | None:
+        response = scenario.service.get(f"/v1/leaderboards/daily-steps/users/{walker}")
+        body = response.json()
+        return body if response.status_code == 200 and body["me"] else None
+
+    body = eventually(entry)
+    assert (body["me"]["score"], body["degraded"], body["total"]) == (100, False, 1)

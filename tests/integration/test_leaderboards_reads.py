@@ -37,7 +37,7 @@ def source(request, board, monkeypatch):
     if request.param == "redis-not-ready":
         board.board_cache.client.delete(board.board_cache.ready_key)
     if request.param == "redis-unavailable":
-        monkeypatch.setattr(board, "board_cache", RedisBoardCache("redis://127.0.0.1:1/0"))
+        monkeypatch.setattr(board, "board_cache", RedisBoardCache("redis://127.0.0.1:1/0", clock=board.clock))
     return request.param
 
 
@@ -170,7 +170,7 @@ def test_reads_require_a_token(client):
 def test_a_malformed_redis_url_degrades_and_a_failing_dynamodb_is_a_503_never_a_500(
     client, board, monkeypatch
 ):
-    monkeypatch.setattr(board, "board_cache", RedisBoardCache("not-a-url"))
+    monkeypatch.setattr(board, "board_cache", RedisBoardCache("not-a-url", clock=board.clock))
     degraded = get(client, board, "/v1/leaderboards/weekly-xp")
 
     def throttled(**kwargs):
@@ -184,7 +184,7 @@ def test_a_malformed_redis_url_degrades_and_a_failing_dynamodb_is_a_503_never_a_
 
 
 def test_events_still_commit_when_redis_is_down_and_reads_then_come_from_dynamodb(client, board, monkeypatch):
-    monkeypatch.setattr(board, "board_cache", RedisBoardCache("redis://127.0.0.1:1/0"))
+    monkeypatch.setattr(board, "board_cache", RedisBoardCache("redis://127.0.0.1:1/0", clock=board.clock))
 
     outcome = send(board, xp("newcomer", 500))
 

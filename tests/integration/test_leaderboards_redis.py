@@ -4,17 +4,24 @@ score index, and a rebuild's readiness marker."""
 from __future__ import annotations
 
 import time
+from datetime import timedelta
 
 import pytest
 
 from questline.storage.boards_redis import CacheUnavailable, MemberWrite, RedisBoardCache
+from tests.factories import NOW
 
-EXPIRE_AT = int(time.time()) + 3600
+# An hour after the injected clock, whatever Redis's own clock says.
+EXPIRE_AT = int((NOW + timedelta(hours=1)).timestamp())
+
+
+def fixed_clock():
+    return NOW
 
 
 @pytest.fixture
 def cache(redis_url, redis_prefix) -> RedisBoardCache:
-    return RedisBoardCache(redis_url, prefix=redis_prefix)
+    return RedisBoardCache(redis_url, clock=fixed_clock, prefix=redis_prefix)
 
 
 def write(cache, *writes, dense=False, expire_at=EXPIRE_AT):
@@ -64,7 +71,7 @@ def test_every_key_of_a_period_expires_at_the_period_retention(cache):
     client = cache.client
     key = cache.key("b", "p")
     ttls = [client.ttl(k) for k in (key, f"{key}:v", f"{key}:d", f"{key}:dc")]  # EXPIRETIME needs 7.0
-    assert all(EXPIRE_AT - time.time() - 5 < ttl <= EXPIRE_AT - time.time() + 1 for ttl in ttls), ttls
+    assert all(3600 - 5 < ttl <= 3600 for ttl in ttls), ttls
 
 
 def test_the_distinct_score_index_follows_changes_and_removals(cache):
@@ -90,7 +97,7 @@ def test_ready_only_after_a_rebuild_that_kept_its_lock(cache):
 
 
 def test_a_dead_server_costs_one_timeout_then_fails_fast(redis_prefix):
-    dead = RedisBoardCache("redis://127.0.0.1:1/0", prefix=redis_prefix)
+    dead = RedisBoardCache("redis://127.0.0.1:1/0", clock=fixed_clock, prefix=redis_prefix)
     with pytest.raises(CacheUnavailable):
         dead.is_ready()
 
@@ -102,4 +109,4 @@ def test_a_dead_server_costs_one_timeout_then_fails_fast(redis_prefix):
 
 def test_no_redis_configured_is_unavailable_not_an_error():
     with pytest.raises(CacheUnavailable):
-        RedisBoardCache(None).is_ready()
+        RedisBoardCache(None, clock=fixed_clock).is_ready()

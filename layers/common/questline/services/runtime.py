@@ -87,7 +87,10 @@ class Runtime:
     def board_cache(self) -> RedisBoardCache:
         from questline.storage.boards_redis import RedisBoardCache
 
-        return RedisBoardCache(self.settings.redis_url, clock=self.clock, prefix=self.settings.redis_key_prefix)
+        # Through self, so a clock swapped later (the local system's) is the one Redis expiries follow.
+        return RedisBoardCache(
+            self.settings.redis_url, clock=lambda: self.clock(), prefix=self.settings.redis_key_prefix
+        )
 
     @cached_property
     def board_store(self) -> DynamoBoardStore:
