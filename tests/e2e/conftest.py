@@ -25,6 +25,7 @@ from questline_local.redis_local import clear_prefix
 
 START_TIMEOUT = 45  # seconds; a cold start (imports, moto, Redis) takes 5-10
 POLL_TIMEOUT = 20  # seconds for the system to process what a test gave it
+TRUSTED_AWARD_SOURCE = "e2e.prizes"  # the session's system trusts it to request awards on the bus
 
 
 @dataclass(frozen=True)
@@ -77,7 +78,8 @@ def running_system(workdir: Path, *extra: str) -> Iterator[LocalSystem]:
 
 @pytest.fixture(scope="session")
 def local_system(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalSystem]:
-    with running_system(tmp_path_factory.mktemp("questline-local")) as system:
+    workdir = tmp_path_factory.mktemp("questline-local")
+    with running_system(workdir, "--trusted-award-sources", TRUSTED_AWARD_SOURCE) as system:
         yield system
 
 

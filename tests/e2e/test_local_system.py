@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from questline_local.demo import report, run_demo
-from tests.e2e.conftest import LocalSystem, event, eventually, new_user
+from tests.e2e.conftest import TRUSTED_AWARD_SOURCE, LocalSystem, event, eventually, new_user
 
 pytestmark = pytest.mark.e2e
 
@@ -80,8 +80,10 @@ def test_an_event_dropped_on_the_ingest_queue_is_counted(local_system):
     eventually(lambda: profile(local_system, user)["xp"] > 0)
 
 
-def put_on_bus(system: LocalSystem, detail_type: str, detail: dict[str, Any]) -> None:
-    entry = {"Source": "e2e.upstream", "DetailType": detail_type, "Detail": json.dumps(detail)}
+def put_on_bus(
+    system: LocalSystem, detail_type: str, detail: dict[str, Any], source: str = "e2e.upstream"
+) -> None:
+    entry = {"Source": source, "DetailType": detail_type, "Detail": json.dumps(detail)}
     response = system.aws("events").put_events(
         Entries=[{**entry, "EventBusName": system.state["event_bus_name"]}]
     )
@@ -99,23 +101,45 @@ def test_an_event_put_on_the_bus_by_an_upstream_system_is_counted(local_system):
     eventually(lambda: profile(local_system, user)["xp"] > 0)
 
 
+def award_request(user: str, key: str, xp: int, actor: str = "e2e") -> dict[str, Any]:
+    grants = [{"currency": "xp", "amount": xp}]
+    return {"userId": user, "actor": actor, "idempotencyKey": key, "grants": grants, "reason": "e2e"}
+
+
 def test_an_award_requested_on_the_bus_is_granted(local_system):
     # Given a user with no XP
     user = new_user()
 
     # When another part of the system requests an award for them on the bus
-    grant = {"currency": "xp", "amount": 50}
-    request = {
-        "userId": user,
-        "actor": "e2e",
-        "idempotencyKey": "prize-1",
-        "grants": [grant],
-        "reason": "e2e",
-    }
-    put_on_bus(local_system, "AwardRequested", request)
+    put_on_bus(local_system, "AwardRequested", award_request(user, "prize-1", 50), source="questline")
 
     # Then the award function grants it
     eventually(lambda: profile(local_system, user)["xp"] == 50)
+
+
+def test_an_award_request_forged_by_an_upstream_system_is_not_granted(local_system):
+    # Given a user, and an upstream system allowed to put events on the bus
+    user = new_user()
+
+    # When it requests 5,000 XP for them as an admin, and then Questline grants them 50
+    forged = award_request(user, "forged-1", 5000, actor="totally-an-admin")
+    put_on_bus(local_system, "AwardRequested", forged, source="crm.sync")
+    put_on_bus(local_system, "AwardRequested", award_request(user, "prize-1", 50), source="questline")
+
+    # Then only Questline's award is granted: the forged one never reached the award function
+    eventually(lambda: profile(local_system, user)["xp"] >= 50)
+    assert profile(local_system, user)["xp"] == 50
+
+
+def test_an_award_requested_by_a_trusted_source_is_granted(local_system):
+    # Given a user, When the source the system was started to trust requests an award for them
+    user = new_user()
+    put_on_bus(
+        local_system, "AwardRequested", award_request(user, "bonus-1", 70), source=TRUSTED_AWARD_SOURCE
+    )
+
+    # Then it is granted
+    eventually(lambda: profile(local_system, user)["xp"] == 70)
 
 
 def test_the_same_event_posted_three_times_counts_once(local_system):

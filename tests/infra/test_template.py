@@ -223,3 +223,64 @@ def test_given_layer_requirements_then_they_match_pyproject_dependencies_minus_b
     layer_lines = [line for line in requirements.splitlines() if not line.startswith("#")]
 
     assert normalised_requirements(layer_lines) == normalised_requirements(dependencies)
+
+
+def award_rule(template: dict[str, Any]) -> dict[str, Any]:
+    properties: dict[str, Any] = template["Resources"]["AwardFunction"]["Properties"]
+    return properties["Events"]["AwardRequested"]["Properties"]
+
+
+@pytest.mark.parametrize(
+    ("trusted", "sources"),
+    [
+        ("", ["questline"]),
+        ("billing.prizes", ["questline", "billing.prizes"]),
+        ("a, b", ["questline", "a", "b"]),
+    ],
+)
+def test_given_the_award_rule_then_it_matches_only_questline_and_the_trusted_sources(
+    template, trusted, sources
+) -> None:
+    from questline_local.intrinsics import parameter_values, resolve
+
+    values = parameter_values(template, {"TrustedAwardSources": trusted})
+    pattern = resolve(award_rule(template)["Pattern"], template, values)
+
+    assert pattern == {"detail-type": ["AwardRequested"], "source": sources}
+
+
+def test_given_the_award_function_then_it_is_told_the_same_trusted_sources(template) -> None:
+    parameter = template["Parameters"]["TrustedAwardSources"]
+    variables = template["Resources"]["AwardFunction"]["Properties"]["Environment"]["Variables"]
+
+    assert (parameter["Type"], parameter["Default"]) == ("CommaDelimitedList", "")
+    assert variables["TRUSTED_AWARD_SOURCES"] == {"Fn::Join": [",", {"Ref": "TrustedAwardSources"}]}
+
+
+def test_given_the_bus_then_only_questline_functions_may_put_source_questline(template) -> None:
+    [policy] = resources_of_type(template, "AWS::Events::EventBusPolicy").values()
+    statement = policy["Properties"]["Statement"]
+    publishers = {
+        f"{logical_id}Role"
+        for logical_id, function in resources_of_type(template, "AWS::Serverless::Function").items()
+        if any(
+            "events:PutEvents" in as_list(s["Action"])
+            and any(r == "*" or getatt_target(r) == "EventBus" for r in as_list(s["Resource"]))
+            for s in policy_statements(function)
+        )
+    }
+
+    assert policy["Properties"]["EventBusName"] == {"Ref": "EventBus"}
+    assert (statement["Effect"], statement["Principal"], statement["Action"]) == (
+        "Deny",
+        "*",
+        "events:PutEvents",
+    )
+    assert getatt_target(statement["Resource"]) == "EventBus"
+    assert statement["Condition"]["StringEquals"] == {"events:source": "questline"}
+    allowed = statement["Condition"]["ArnNotEquals"]["aws:PrincipalArn"]
+    # Every function that publishes is excepted (a new one left out could not publish), no other.
+    assert {getatt_target(arn) for arn in allowed} == publishers
+    assert {"ProgressFunctionRole", "AwardFunctionRole", "LeaderboardFunctionRole"} <= publishers
+    for role in publishers:  # SAM's generated roles: a function with a Role of its own would differ
+        assert "Role" not in template["Resources"][role.removesuffix("Role")]["Properties"]

@@ -30,3 +30,10 @@ def test_an_invalid_value_names_the_setting():
 def test_a_duration_that_is_not_a_number_names_the_variable():
     with pytest.raises(ValueError, match="MAX_EVENT_AGE_SECONDS"):
         settings_from_env({"MAX_EVENT_AGE_SECONDS": "a week"})
+
+
+def test_trusted_award_sources_are_read_comma_separated_and_trimmed():
+    settings = settings_from_env({"TRUSTED_AWARD_SOURCES": " billing.prizes, crm ,, "})
+    assert settings.trusted_award_sources == ("billing.prizes", "crm")
+    assert settings_from_env({"TRUSTED_AWARD_SOURCES": ""}).trusted_award_sources == ()
+    assert settings_from_env({"TRUSTED_AWARD_SOURCES": " , "}).trusted_award_sources == ()

@@ -45,6 +45,11 @@ def parser() -> argparse.ArgumentParser:
         "--redis-key-prefix", default="ql:local:", help="Redis keys of this run (cleared at start)"
     )
     run.add_argument(
+        "--trusted-award-sources",
+        default="",
+        help="comma-separated bus sources besides questline that may request awards (default: none)",
+    )
+    run.add_argument(
         "--aws-over-http",
         action="store_true",
         help="functions call moto over HTTP, like outside tools (slower; default: in process)",
@@ -109,6 +114,7 @@ def _run(args: argparse.Namespace) -> int:
         log_level=args.log_level,
         aws_over_http=args.aws_over_http,
         redis_key_prefix=args.redis_key_prefix,
+        trusted_award_sources=tuple(s.strip() for s in args.trusted_award_sources.split(",") if s.strip()),
     )
     try:
         return run(options)

@@ -3,6 +3,7 @@ schedules, and the bus rules that target functions, all read from template.yaml.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from contextlib import ExitStack
 from typing import Any
 
@@ -20,8 +21,10 @@ def start_invokers(
     *,
     poller: PollerSettings,
     schedule_interval: float,
+    parameters: Mapping[str, str] | None = None,
 ) -> list[str]:
-    """Start every invoker (each stopped by ``stack``); returns one line per trigger, for people."""
+    """Start every invoker (each stopped by ``stack``); returns one line per trigger, for people.
+    ``parameters`` are the template parameter values bus rule patterns are evaluated with."""
     handlers: dict[str, Handler] = {}
 
     def handler(function: str) -> Handler:
@@ -47,7 +50,7 @@ def start_invokers(
         f"ingest queue  <- bus rule {name}" for name in create_queue_rules(events, sqs, template, bus, prefix)
     ]
 
-    schedules, bus_triggers = function_triggers(template)
+    schedules, bus_triggers = function_triggers(template, parameters)
     for call in schedules:
         name = f"{call.function}-{call.name}".lower()
         schedule = Schedule(

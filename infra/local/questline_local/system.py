@@ -41,6 +41,8 @@ class RunOptions:
     aws_over_http: bool = False
     redis_key_prefix: str = DEFAULT_REDIS_KEY_PREFIX
     log_level: str = "info"
+    # Bus sources besides "questline" that may request awards (the TrustedAwardSources parameter).
+    trusted_award_sources: tuple[str, ...] = ()
 
 
 def run(options: RunOptions) -> int:
@@ -60,7 +62,14 @@ def run(options: RunOptions) -> int:
         aws = start_aws(port=options.aws_port, over_http=options.aws_over_http)
         stack.callback(aws.stop)
         secret = dev_secret()
-        configure_functions(aws, redis, options.redis_key_prefix, secret, options.catalog)
+        configure_functions(
+            aws,
+            redis,
+            options.redis_key_prefix,
+            secret,
+            options.catalog,
+            trusted_award_sources=options.trusted_award_sources,
+        )
 
         invokers = start_invokers(
             aws,
@@ -68,6 +77,7 @@ def run(options: RunOptions) -> int:
             stack,
             poller=options.poller,
             schedule_interval=options.schedule_interval,
+            parameters={"TrustedAwardSources": ",".join(options.trusted_award_sources)},
         )
 
         state = _state(aws, redis, options, secret, listener)
@@ -79,7 +89,13 @@ def run(options: RunOptions) -> int:
 
 
 def configure_functions(
-    aws: LocalAws, redis: LocalRedis, redis_key_prefix: str, secret: str, catalog: str | None
+    aws: LocalAws,
+    redis: LocalRedis,
+    redis_key_prefix: str,
+    secret: str,
+    catalog: str | None,
+    *,
+    trusted_award_sources: tuple[str, ...] = (),
 ) -> None:
     """Give the functions the environment Lambda would, then drop anything cached before it."""
     os.environ.update(aws.resources.env())
@@ -89,6 +105,8 @@ def configure_functions(
             "REDIS_KEY_PREFIX": redis_key_prefix,
             "AUTH_MODE": "local",
             "LOCAL_JWT_SECRET": secret,
+            # The same list the award rule's pattern is evaluated with, as the template passes it.
+            "TRUSTED_AWARD_SOURCES": ",".join(trusted_award_sources),
         }
     )
     if catalog:

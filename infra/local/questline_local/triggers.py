@@ -2,8 +2,9 @@
 
 moto keeps EventBridge rules but never fires a schedule and never invokes a Lambda target, so:
 - a function's ``Schedule`` events become local schedules (see :mod:`questline_local.scheduler`);
-- a function's ``EventBridgeRule`` events become a rule on the local bus that targets a queue of
-  its own, which :class:`BusDispatcher` drains, invoking the function with each EventBridge
+- a function's ``EventBridgeRule`` events become a rule on the local bus, with the template's
+  pattern evaluated for this run's parameters (:mod:`questline_local.intrinsics`), that targets
+  a queue of its own, which :class:`BusDispatcher` drains, invoking the function with each EventBridge
   event. A failed invocation is retried; after the event's MaximumRetryAttempts the queue's
   redrive policy moves it to the event's dead-letter queue, as EventBridge would;
 - an ``AWS::Events::Rule`` whose targets are the template's queues is created as it is (the
@@ -14,11 +15,13 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any
 
 from questline_local.background import Background
+from questline_local.intrinsics import parameter_values, resolve
 from questline_local.lambda_shim import LocalContext
 from questline_local.poller import Handler
 
@@ -41,8 +44,12 @@ class BusTrigger:
     attempts: int  # the first delivery and MaximumRetryAttempts retries
 
 
-def function_triggers(template: dict[str, Any]) -> tuple[list[ScheduledCall], list[BusTrigger]]:
-    """Every function's Schedule and EventBridgeRule events."""
+def function_triggers(
+    template: dict[str, Any], parameters: Mapping[str, str] | None = None
+) -> tuple[list[ScheduledCall], list[BusTrigger]]:
+    """Every function's Schedule and EventBridgeRule events; rule patterns are evaluated with
+    ``parameters`` (template parameter values; the defaults for any not given)."""
+    values = parameter_values(template, parameters)
     schedules: list[ScheduledCall] = []
     bus: list[BusTrigger] = []
     for resource in template["Resources"].values():
@@ -57,7 +64,8 @@ def function_triggers(template: dict[str, Any]) -> tuple[list[ScheduledCall], li
             elif event["Type"] == "EventBridgeRule":
                 retries = props.get("RetryPolicy", {}).get("MaximumRetryAttempts", 2)
                 dlq = _queue_id(props.get("DeadLetterConfig", {}).get("Arn"))
-                bus.append(BusTrigger(function, name, props["Pattern"], dlq, retries + 1))
+                pattern = resolve(props["Pattern"], template, values)
+                bus.append(BusTrigger(function, name, pattern, dlq, retries + 1))
     return schedules, bus
 
 

@@ -11,7 +11,7 @@ from datetime import timedelta
 from functools import lru_cache
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
 
 class Settings(BaseModel):
@@ -40,6 +40,16 @@ class Settings(BaseModel):
     # streak and quest deadlines): longer than any outage of the schedule you want to survive.
     due_lookback_days: int = Field(default=7, ge=1)
     due_index_shards: int = Field(default=4, ge=1, le=64)
+    # Bus sources besides Questline's own ("questline") whose AwardRequested events are granted;
+    # the environment gives them comma-separated (the template's TrustedAwardSources).
+    trusted_award_sources: tuple[str, ...] = ()
+
+    @field_validator("trusted_award_sources", mode="before")
+    @classmethod
+    def _split_sources(cls, value: object) -> object:
+        if isinstance(value, str):
+            return tuple(source.strip() for source in value.split(",") if source.strip())
+        return value
 
 
 _ENV_NAMES = {
@@ -60,6 +70,7 @@ _ENV_NAMES = {
     "outbox_grace": "OUTBOX_GRACE_SECONDS",
     "due_lookback_days": "DUE_LOOKBACK_DAYS",
     "due_index_shards": "DUE_INDEX_SHARDS",
+    "trusted_award_sources": "TRUSTED_AWARD_SOURCES",
 }
 
 

@@ -51,6 +51,17 @@ class ConflictError(QuestlineError):
     """The request does not fit the resource's current state (409), e.g. a quest not started."""
 
 
+class UntrustedSourceError(QuestlineError):
+    """A bus request from a source that may not make it: refused, never retried into a grant,
+    kept with this message in the function's failure destination."""
+
+    reason = "untrusted-source"
+
+    def __init__(self, source: object, request: str) -> None:
+        self.source = source
+        super().__init__(f"{self.reason}: source {source!r} may not request {request}")
+
+
 class RequestRejected(QuestlineError):
     """A well-formed request that cannot be accepted (422); ``errors`` name the offending fields."""
 
