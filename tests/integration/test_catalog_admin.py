@@ -17,8 +17,8 @@ from questline.config import get_settings
 from questline.errors import TransientError
 from questline.http import deps
 from questline.services.progress import InboundRecord, process_batch
-from questline.services.runtime import CATALOG_TTL, Runtime
-from tests.factories import TEST_CATALOG_YAML, LambdaContext, event_dict, sample_event
+from questline.services.runtime import CATALOG_ACTIVATION_DELAY, CATALOG_TTL, Runtime
+from tests.factories import NOW, TEST_CATALOG_YAML, LambdaContext, event_dict, sample_event
 from tests.support.auth import auth
 from tests.support.functions import load_function
 
@@ -49,7 +49,7 @@ def apply(client: TestClient, admin: dict[str, str], document: dict[str, Any]) -
     return client.post("/v1/admin/catalog", json=document, headers=admin)
 
 
-def test_applying_a_bundle_creates_a_version_and_moves_the_pointer(client, admin):
+def test_applying_a_bundle_creates_a_version_and_moves_the_pointer(client, admin, clock):
     response = apply(client, admin, bundle("v1"))
 
     assert response.status_code == 201
@@ -58,7 +58,9 @@ def test_applying_a_bundle_creates_a_version_and_moves_the_pointer(client, admin
         "version": "v1",
         "contentHash": None,
         "previousVersion": None,
+        "effectiveFrom": (NOW + CATALOG_ACTIVATION_DELAY).isoformat().replace("+00:00", "Z"),
     }
+    clock.advance(CATALOG_ACTIVATION_DELAY)
     versions = client.get("/v1/admin/catalog/versions", headers=admin).json()
     assert versions["active"] == "v1"
     assert [(v["version"], v["appliedBy"], v["active"]) for v in versions["versions"]] == [
@@ -81,6 +83,7 @@ def test_a_changed_bundle_creates_a_second_version_and_keeps_the_first(client, a
     changed = bundle("v2", levels={"thresholds": [0, 50, 100]})
 
     response = apply(client, admin, changed)
+    clock.advance(CATALOG_ACTIVATION_DELAY)
 
     assert (response.json()["status"], response.json()["previousVersion"]) == ("created", "v1")
     versions = client.get("/v1/admin/catalog/versions", headers=admin).json()
@@ -101,8 +104,9 @@ def test_the_export_applies_back_unchanged(client, admin):
     assert response.json()["status"] == "unchanged"
 
 
-def test_an_explicit_version_reused_with_other_content_is_refused(client, admin):
+def test_an_explicit_version_reused_with_other_content_is_refused(client, admin, clock):
     apply(client, admin, bundle("v1"))
+    clock.advance(CATALOG_ACTIVATION_DELAY)
 
     response = apply(client, admin, bundle("v1", levels={"thresholds": [0, 50]}))
 
@@ -113,15 +117,15 @@ def test_an_explicit_version_reused_with_other_content_is_refused(client, admin)
     assert client.get("/v1/admin/catalog/versions", headers=admin).json()["active"] == "v1"
 
 
-def test_the_runtime_awards_with_the_applied_version_once_its_cache_expires(client, admin, runtime, clock):
+def test_the_runtime_awards_with_the_applied_version_once_it_is_in_force(client, admin, runtime, clock):
     assert runtime.catalog.version == "test-1"  # no version applied yet: the bundle file
     richer = bundle(
         "v2", xp=[{"id": "metric-xp", "events": {"type": "health.metric.recorded"}, "amount": 25}]
     )
     apply(client, admin, richer)
-    assert runtime.catalog.version == "test-1"  # still cached
+    assert runtime.catalog.version == "test-1"  # not in force yet
 
-    clock.advance(CATALOG_TTL)
+    clock.advance(CATALOG_ACTIVATION_DELAY)
     process_batch([InboundRecord("m1", json.dumps(event_dict("u1", id="e1")))], runtime)
 
     assert runtime.catalog.version == "v2"
@@ -133,6 +137,7 @@ def test_the_runtime_awards_with_the_applied_version_once_its_cache_expires(clie
 
 def test_the_runtime_keeps_its_catalog_when_the_pointer_cannot_be_read(client, admin, runtime, clock):
     apply(client, admin, bundle("v1"))
+    clock.advance(CATALOG_ACTIVATION_DELAY)
     assert runtime.catalog.version == "v1"
 
     def unreachable() -> None:
@@ -222,6 +227,7 @@ def test_the_public_achievement_list_masks_secret_ones(settings, clock, monkeypa
     monkeypatch.setattr(deps, "get_runtime", lambda: gateway)
     applied = catalog_function.handler(sample_event("http-admin-apply-catalog.json"), LambdaContext())
     assert applied["statusCode"] == 201
+    clock.advance(CATALOG_ACTIVATION_DELAY)
 
     response = catalog_function.handler(sample_event("http-get-catalog-achievements.json"), LambdaContext())
 
@@ -244,11 +250,12 @@ def test_exporting_an_unknown_version_gets_404(client, admin):
     assert response.status_code == 404
 
 
-def test_applying_an_earlier_bundle_again_reactivates_its_version(client, admin):
+def test_applying_an_earlier_bundle_again_reactivates_its_version(client, admin, clock):
     apply(client, admin, bundle("v1"))
     apply(client, admin, bundle("v2", levels={"thresholds": [0, 50]}))
 
     response = apply(client, admin, bundle("v1"))
+    clock.advance(CATALOG_ACTIVATION_DELAY)
 
     assert (response.status_code, response.json()["status"]) == (200, "activated")
     versions = client.get("/v1/admin/catalog/versions", headers=admin).json()
@@ -269,7 +276,7 @@ def test_a_large_bundle_is_stored_compressed_and_read_back(client, admin, runtim
     many = [achievement(f"a{i}", description="Record a metric. " * 100) for i in range(40)]
     apply(client, admin, bundle("big", achievements=many))
 
-    clock.advance(CATALOG_TTL)
+    clock.advance(CATALOG_ACTIVATION_DELAY)
 
     stored = boto3.client("dynamodb").get_item(
         TableName=runtime.settings.table_name, Key={"PK": {"S": "CATALOG"}, "SK": {"S": "VERSION#big"}}

@@ -103,7 +103,7 @@ def _apply(args: argparse.Namespace) -> int:
     result = admin.apply_bundle(_runtime(), _read(args.file), args.actor)
     print(
         f"{result.status}: version {result.version} (content hash {result.content_hash}), "
-        f"previously {result.previous_version or 'none'}"
+        f"previously {result.previous_version or 'none'}; in force from {result.effective_from.isoformat()}"
     )
     return 0
 

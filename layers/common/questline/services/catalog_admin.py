@@ -1,22 +1,25 @@
 """Catalog as code: validate, diff, apply and export versioned bundles, and change one achievement
-at a time. Every change is a new immutable version; the active pointer moves atomically and every
-function's runtime picks it up within its catalog TTL (see ``Runtime.catalog``)."""
+at a time. Every change is a new immutable version; the active pointer moves atomically and
+schedules the version from ``effectiveFrom`` (the apply's instant + CATALOG_ACTIVATION_DELAY),
+the instant from which every function uses it (see ``Runtime.catalog_at``). Diffs, exports and
+achievement edits work on the newest applied version, in force or scheduled."""
 
 from __future__ import annotations
 
 import json
-import logging
 from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal
 
-from questline.domain.rules import CompiledCatalog, compile_catalog
-from questline.errors import CatalogError, CommitConflictError, NotFoundError, TransientError
+from questline.domain.catalog_schedule import in_force, pending, schedule_apply
+from questline.errors import CatalogError, CommitConflictError, NotFoundError
 from questline.models.api import ApiModel
 from questline.models.catalog import Catalog, validate_catalog_data
-from questline.services.catalog import load_catalog, read_catalog
+from questline.services.catalog import read_catalog
+from questline.services.runtime import CATALOG_ACTIVATION_DELAY
 from questline.storage.catalogs import (
     ActiveMoved,
+    ActivePointer,
     BundleTooLarge,
     DynamoCatalogStore,
     StoredVersion,
@@ -26,7 +29,6 @@ from questline.storage.catalogs import (
 if TYPE_CHECKING:
     from questline.services.runtime import Runtime
 
-logger = logging.getLogger(__name__)
 APPLY_ATTEMPTS = 5
 _SECTIONS = ("achievements", "xp", "boosts", "currencies", "boards")
 
@@ -66,7 +68,11 @@ class ApplyResult(ApiModel):
     status: Literal["created", "activated", "unchanged"]  # activated: an existing version again
     version: str
     content_hash: str
-    previous_version: str | None
+    previous_version: str | None  # the newest applied version before this apply
+    # From this instant (by the clock of the function deciding) every function uses the version;
+    # before it, the version in force when the apply was made. For "unchanged", when the
+    # version already applied starts (or started).
+    effective_from: datetime
 
 
 class VersionInfo(ApiModel):
@@ -75,11 +81,19 @@ class VersionInfo(ApiModel):
     applied_by: str
     applied_at: datetime
     size: int
-    active: bool
+    active: bool  # in force now
+    effective_from: datetime | None  # when the pointer's schedule starts it (None: not scheduled)
+
+
+class ScheduledInfo(ApiModel):
+    version: str
+    effective_from: datetime
 
 
 class VersionList(ApiModel):
-    active: str | None
+    active: str | None  # the version in force now; None: the bundle file (no version in force yet)
+    active_since: datetime | None  # None: since before the pointer's records
+    scheduled: list[ScheduledInfo]  # applied, in force from their effectiveFrom, in that order
     versions: list[VersionInfo]
 
 
@@ -145,8 +159,9 @@ def version_catalog(runtime: Runtime, version: str) -> Catalog:
     return Catalog.model_validate(stored.bundle)
 
 
-def effective_catalog(runtime: Runtime, active: StoredVersion | None = None) -> Catalog:
-    """The active version's bundle, or the bundle file while no version was ever applied."""
+def effective_catalog(runtime: Runtime, active: ActivePointer | None = None) -> Catalog:
+    """The newest applied version's bundle (in force or scheduled), or the bundle file while no
+    version was ever applied."""
     active = active or runtime.catalogs.active()
     if active is None:
         return read_catalog(runtime.settings.catalog_path)
@@ -179,13 +194,17 @@ def diff_catalogs(base: Catalog, new: Catalog) -> CatalogDiff:
 
 
 def diff_bundle(runtime: Runtime, catalog: Catalog) -> CatalogDiff:
-    """What applying ``catalog`` would change in the catalog in effect."""
+    """What applying ``catalog`` would change in the newest applied version."""
     return diff_catalogs(effective_catalog(runtime), catalog)
 
 
 def list_versions(runtime: Runtime) -> VersionList:
-    active = runtime.catalogs.active()
-    current = active.version if active else None
+    """Every version, which one is in force now (by this function's clock) and which are scheduled."""
+    pointer, now = runtime.catalogs.active(), runtime.clock()
+    schedule = pointer.schedule if pointer else ()
+    current = in_force(schedule, now)
+    upcoming = pending(schedule, now)
+    starts = {e.version: e.effective_from for e in (current, *upcoming)}
     views = [
         VersionInfo(
             version=v.version,
@@ -193,11 +212,21 @@ def list_versions(runtime: Runtime) -> VersionList:
             applied_by=v.applied_by,
             applied_at=v.applied_at,
             size=v.size,
-            active=v.version == current,
+            active=v.version == current.version,
+            effective_from=starts.get(v.version),
         )
         for v in runtime.catalogs.versions()
     ]
-    return VersionList(active=current, versions=views)
+    return VersionList(
+        active=current.version,
+        active_since=current.effective_from,
+        scheduled=[
+            ScheduledInfo(version=e.version, effective_from=e.effective_from)
+            for e in upcoming
+            if e.version is not None and e.effective_from is not None  # always: only applies start later
+        ],
+        versions=views,
+    )
 
 
 # -- changes: each one a new version -------------------------------------------------------
@@ -210,11 +239,11 @@ def apply_bundle(runtime: Runtime, catalog: Catalog, actor: str) -> ApplyResult:
 
 
 def put_achievement(runtime: Runtime, achievement_id: str, data: dict[str, Any], actor: str) -> ApplyResult:
-    """Create or replace one achievement: a new version derived from the active one."""
+    """Create or replace one achievement: a new version derived from the newest applied one."""
     if data.get("id", achievement_id) != achievement_id:
         raise CatalogError([("id", f"the body's id must be the path's id {achievement_id!r}")])
 
-    def derive(active: StoredVersion | None) -> Catalog:
+    def derive(active: ActivePointer | None) -> Catalog:
         document = bundle_document(effective_catalog(runtime, active))
         entry = {**data, "id": achievement_id}
         # Replaced where it stood (the order is the order listings show), else appended.
@@ -227,10 +256,10 @@ def put_achievement(runtime: Runtime, achievement_id: str, data: dict[str, Any],
 
 
 def delete_achievement(runtime: Runtime, achievement_id: str, actor: str) -> ApplyResult:
-    """Remove one achievement: a new version derived from the active one. Refused (with the
-    path of each reference) while another achievement requires it."""
+    """Remove one achievement: a new version derived from the newest applied one. Refused (with
+    the path of each reference) while another achievement requires it."""
 
-    def derive(active: StoredVersion | None) -> Catalog:
+    def derive(active: ActivePointer | None) -> Catalog:
         document = bundle_document(effective_catalog(runtime, active))
         kept = [a for a in document["achievements"] if a["id"] != achievement_id]
         if len(kept) == len(document["achievements"]):
@@ -246,7 +275,7 @@ def _derived(document: dict[str, Any], achievements: list[dict[str, Any]]) -> Ca
     return validate_bundle({**document, "achievements": achievements})
 
 
-def _apply(runtime: Runtime, build: Callable[[StoredVersion | None], Catalog], actor: str) -> ApplyResult:
+def _apply(runtime: Runtime, build: Callable[[ActivePointer | None], Catalog], actor: str) -> ApplyResult:
     store = runtime.catalogs
     for _ in range(APPLY_ATTEMPTS):
         active = store.active()
@@ -258,19 +287,29 @@ def _apply(runtime: Runtime, build: Callable[[StoredVersion | None], Catalog], a
 
 
 def _apply_once(
-    store: DynamoCatalogStore, catalog: Catalog, active: StoredVersion | None, actor: str, now: datetime
+    store: DynamoCatalogStore, catalog: Catalog, active: ActivePointer | None, actor: str, now: datetime
 ) -> ApplyResult:
     content_hash, version = catalog.content_hash(), catalog.version or ""
     previous = active.version if active else None
     if active is not None and active.content_hash == content_hash:
+        starts = active.schedule[-1].effective_from or active.latest.applied_at
         return ApplyResult(
-            status="unchanged", version=active.version, content_hash=content_hash, previous_version=previous
+            status="unchanged",
+            version=active.version,
+            content_hash=content_hash,
+            previous_version=previous,
+            effective_from=starts,
         )
+    schedule = schedule_apply(
+        active.schedule if active else (), version, content_hash, now, CATALOG_ACTIVATION_DELAY
+    )
+    scheduled_from = schedule[-1].effective_from
+    assert scheduled_from is not None  # schedule_apply always dates the entry it adds
     record = StoredVersion(version, content_hash, actor, now)
     existing = store.get(version, with_bundle=False)
     if existing is None:
         try:
-            store.create(record, bundle_document(catalog), previous)
+            store.create(record, bundle_document(catalog), schedule, active)
         except BundleTooLarge as exc:
             raise CatalogError([("", str(exc))]) from exc
         status: Literal["created", "activated"] = "created"
@@ -282,33 +321,12 @@ def _apply_once(
         )
         raise CatalogError([("version", message)])
     else:
-        store.activate(record, previous)
+        store.activate(record, schedule, active)
         status = "activated"
-    return ApplyResult(status=status, version=version, content_hash=content_hash, previous_version=previous)
-
-
-def resolve_active_catalog(
-    store: DynamoCatalogStore, fallback_path: str | None, current: CompiledCatalog | None
-) -> CompiledCatalog:
-    """What ``Runtime.catalog`` serves: the active version, else the bundle file. ``current`` is
-    kept while it is still the active version, and also when the pointer cannot be read: a
-    catalog a minute stale beats failing every event."""
-    try:
-        active = store.active()
-        if active is None:
-            return load_catalog(fallback_path)
-        if (
-            current
-            and current.version == active.version
-            and current.catalog.content_hash() == active.content_hash
-        ):
-            return current
-        stored = store.get(active.version)
-    except TransientError:
-        if current is None:
-            raise
-        logger.warning("active catalog unreadable; keeping version %s", current.version, exc_info=True)
-        return current
-    if stored is None or stored.bundle is None:  # cannot happen: pointer and version move together
-        raise TransientError(f"active catalog version {active.version!r} is missing")
-    return compile_catalog(Catalog.model_validate(stored.bundle))
+    return ApplyResult(
+        status=status,
+        version=version,
+        content_hash=content_hash,
+        previous_version=previous,
+        effective_from=scheduled_from,
+    )

@@ -125,7 +125,7 @@ def _commit_chunk(
 ) -> None:
     pending = events
     attempts = runtime.settings.commit_attempts
-    catalog = runtime.catalog  # one version for the whole decision, even if a newer one lands
+    catalog = runtime.catalog_at(now)  # the version in force at the decision's instant, for all of it
     for attempt in range(attempts):
         state = runtime.users.load(user_id)
         decision = decide(state, pending, catalog, now)

@@ -16,6 +16,7 @@ from questline.config import Settings, get_settings
 
 if TYPE_CHECKING:
     from questline.domain.rules import CompiledCatalog
+    from questline.services.catalog_cache import CatalogCache
     from questline.storage.boards_dynamo import DynamoBoardStore
     from questline.storage.boards_redis import RedisBoardCache
     from questline.storage.bus import EventBusPublisher
@@ -24,9 +25,12 @@ if TYPE_CHECKING:
     from questline.storage.users import DynamoUserStore
 
 
-# How long a process serves the catalog it has before checking the active pointer again: every
-# container converges within this of an apply, for one read per container per period.
-CATALOG_TTL = timedelta(seconds=60)
+# How long a process trusts its copy of the active catalog pointer: one read per container per
+# TTL. An apply takes effect CATALOG_ACTIVATION_DELAY after it is made, longer than the TTL, so
+# every copy is re-read before then and every function switches at the same stated instant. The
+# 5 s between them allow for containers' clocks disagreeing.
+CATALOG_TTL = timedelta(seconds=55)
+CATALOG_ACTIVATION_DELAY = timedelta(seconds=60)
 
 
 def utc_now() -> datetime:
@@ -37,21 +41,22 @@ class Runtime:
     def __init__(self, settings: Settings, clock: Callable[[], datetime] = utc_now) -> None:
         self.settings = settings
         self.clock = clock
-        self._catalog: CompiledCatalog | None = None
-        self._catalog_checked_at: datetime | None = None
+        self._catalog_cache: CatalogCache | None = None
 
     @property
     def catalog(self) -> CompiledCatalog:
-        """The active catalog version (DynamoDB), else the bundle file (CATALOG_PATH or the
-        packaged demo) while no version was ever applied; re-checked every CATALOG_TTL."""
-        now = self.clock()
-        checked = self._catalog_checked_at
-        if self._catalog is None or checked is None or not checked <= now < checked + CATALOG_TTL:
-            from questline.services.catalog_admin import resolve_active_catalog
+        """The catalog version in force now (see ``catalog_at``)."""
+        return self.catalog_at(self.clock())
 
-            self._catalog = resolve_active_catalog(self.catalogs, self.settings.catalog_path, self._catalog)
-            self._catalog_checked_at = now
-        return self._catalog
+    def catalog_at(self, instant: datetime) -> CompiledCatalog:
+        """The catalog version in force at ``instant``: the one the active pointer's schedule
+        starts last at or before it, else the bundle file (CATALOG_PATH or the packaged demo)
+        while no applied version is in force yet."""
+        if self._catalog_cache is None:
+            from questline.services.catalog_cache import CatalogCache
+
+            self._catalog_cache = CatalogCache(self.settings.catalog_path)
+        return self._catalog_cache.at(self.catalogs, instant, self.clock())
 
     @cached_property
     def catalogs(self) -> DynamoCatalogStore:

@@ -1,9 +1,14 @@
 """DynamoDB adapter for catalog versions: immutable version items and one active pointer.
 
-| item           | PK      | SK                | attributes                                               |
-|----------------|---------|-------------------|----------------------------------------------------------|
-| version        | CATALOG | VERSION#<version> | Bundle (S) or BundleGz (B), ContentHash, AppliedBy/At    |
-| active pointer | CATALOG | ACTIVE            | Version, ContentHash, AppliedBy, AppliedAt               |
+| item           | PK      | SK                | attributes                                            |
+|----------------|---------|-------------------|-------------------------------------------------------|
+| version        | CATALOG | VERSION#<version> | Bundle (S) or BundleGz (B), ContentHash, AppliedBy/At |
+| active pointer | CATALOG | ACTIVE            | Version, ContentHash, AppliedBy/At, Schedule, Revision |
+
+The pointer names the newest applied version and carries the schedule of the versions in force
+from each ``EffectiveFrom`` (see ``questline.domain.catalog_schedule``); ``Revision`` counts its
+writes, so an apply that started from an older pointer is refused even when the pointer names
+the same version again (a rollback in between).
 
 A DynamoDB item holds at most 400 KB, names and values included. Bundles whose compact JSON is
 over COMPRESS_OVER bytes are stored gzip-compressed (catalog JSON shrinks about tenfold); a
@@ -20,6 +25,7 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from questline.domain.catalog_schedule import ScheduledVersion
 from questline.errors import TransientError
 from questline.storage import keys
 from questline.storage.aws import client as aws_client
@@ -55,6 +61,23 @@ class StoredVersion:
     bundle: dict[str, Any] | None = None
 
 
+@dataclass(frozen=True)
+class ActivePointer:
+    """The active pointer: the newest applied version and when each listed version is in force."""
+
+    latest: StoredVersion
+    schedule: tuple[ScheduledVersion, ...]
+    revision: int  # 0: written before pointers carried a schedule
+
+    @property
+    def version(self) -> str:
+        return self.latest.version
+
+    @property
+    def content_hash(self) -> str:
+        return self.latest.content_hash
+
+
 class DynamoCatalogStore:
     """Catalog versions in the single table. The client is injected or created on first use."""
 
@@ -68,10 +91,10 @@ class DynamoCatalogStore:
             self._client = aws_client("dynamodb")
         return self._client
 
-    def active(self) -> StoredVersion | None:
-        """The pointer to the active version (strongly consistent), or None if none was applied."""
+    def active(self) -> ActivePointer | None:
+        """The active pointer (strongly consistent), or None if no version was ever applied."""
         item = self._get(keys.CATALOG_ACTIVE_SK)
-        return _stored(item) if item else None
+        return _pointer(item) if item else None
 
     def get(self, version: str, *, with_bundle: bool = True) -> StoredVersion | None:
         item = self._get(keys.catalog_version_sk(version), None if with_bundle else _META)
@@ -98,15 +121,23 @@ class DynamoCatalogStore:
                 return sorted(found, key=lambda v: v.applied_at, reverse=True)
             kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
-    def create(self, version: StoredVersion, bundle: dict[str, Any], expected_active: str | None) -> None:
-        """Write a new version and point at it, in one transaction."""
+    def create(
+        self,
+        version: StoredVersion,
+        bundle: dict[str, Any],
+        schedule: tuple[ScheduledVersion, ...],
+        expected: ActivePointer | None,
+    ) -> None:
+        """Write a new version and point at it with ``schedule``, in one transaction."""
         item = {**self._key(keys.catalog_version_sk(version.version)), **_meta(version)}
         item |= _encode(bundle)
         # Versions are immutable: never overwrite one.
         put = {"TableName": self.table_name, "Item": item, "ConditionExpression": "attribute_not_exists(PK)"}
-        self._transact([{"Put": put}, self._pointer_put(version, expected_active)])
+        self._transact([{"Put": put}, self._pointer_put(version, schedule, expected)])
 
-    def activate(self, version: StoredVersion, expected_active: str | None) -> None:
+    def activate(
+        self, version: StoredVersion, schedule: tuple[ScheduledVersion, ...], expected: ActivePointer | None
+    ) -> None:
         """Point at an existing version (a rollback), checking it still holds the same content."""
         check = {
             "TableName": self.table_name,
@@ -114,20 +145,25 @@ class DynamoCatalogStore:
             "ConditionExpression": "ContentHash = :hash",
             "ExpressionAttributeValues": {":hash": {"S": version.content_hash}},
         }
-        self._transact([{"ConditionCheck": check}, self._pointer_put(version, expected_active)])
+        self._transact([{"ConditionCheck": check}, self._pointer_put(version, schedule, expected)])
 
-    def _pointer_put(self, version: StoredVersion, expected_active: str | None) -> dict[str, Any]:
-        put: dict[str, Any] = {
-            "TableName": self.table_name,
-            "Item": {**self._key(keys.CATALOG_ACTIVE_SK), **_meta(version)},
-        }
-        if expected_active is None:
+    def _pointer_put(
+        self, version: StoredVersion, schedule: tuple[ScheduledVersion, ...], expected: ActivePointer | None
+    ) -> dict[str, Any]:
+        revision = expected.revision + 1 if expected else 1
+        item = {**self._key(keys.CATALOG_ACTIVE_SK), **_meta(version)}
+        item |= {"Schedule": {"L": [_entry_item(e) for e in schedule]}, "Revision": {"N": str(revision)}}
+        put: dict[str, Any] = {"TableName": self.table_name, "Item": item}
+        if expected is None:
             # The first apply ever: nobody may have applied meanwhile.
             put["ConditionExpression"] = "attribute_not_exists(PK)"
+        elif expected.revision == 0:
+            put["ConditionExpression"] = "Version = :expected AND attribute_not_exists(Revision)"
+            put["ExpressionAttributeValues"] = {":expected": {"S": expected.version}}
         else:
-            # Optimistic lock: the pointer still names the version our decision started from.
-            put["ConditionExpression"] = "Version = :expected"
-            put["ExpressionAttributeValues"] = {":expected": {"S": expected_active}}
+            # Optimistic lock: the pointer is still the one our decision started from.
+            put["ConditionExpression"] = "Revision = :expected"
+            put["ExpressionAttributeValues"] = {":expected": {"N": str(expected.revision)}}
         return {"Put": put}
 
     def _transact(self, items: list[dict[str, Any]]) -> None:
@@ -166,6 +202,29 @@ def _meta(version: StoredVersion) -> dict[str, Any]:
         "AppliedBy": {"S": version.applied_by},
         "AppliedAt": {"S": version.applied_at.isoformat()},
     }
+
+
+def _entry_item(entry: ScheduledVersion) -> dict[str, Any]:
+    fields = {"Version": entry.version, "ContentHash": entry.content_hash}
+    if entry.effective_from is not None:
+        fields["EffectiveFrom"] = entry.effective_from.isoformat()
+    return {"M": {name: {"S": value} for name, value in fields.items() if value is not None}}
+
+
+def _entry(item: dict[str, Any]) -> ScheduledVersion:
+    fields = {name: value["S"] for name, value in item["M"].items()}
+    starts = fields.get("EffectiveFrom")
+    return ScheduledVersion(
+        fields.get("Version"), fields.get("ContentHash"), datetime.fromisoformat(starts) if starts else None
+    )
+
+
+def _pointer(item: dict[str, Any]) -> ActivePointer:
+    latest = _stored(item)
+    if "Schedule" not in item:  # written before pointers carried a schedule: in force since always
+        return ActivePointer(latest, (ScheduledVersion(latest.version, latest.content_hash, None),), 0)
+    schedule = tuple(_entry(e) for e in item["Schedule"]["L"])
+    return ActivePointer(latest, schedule, int(item["Revision"]["N"]))
 
 
 def _encode(bundle: dict[str, Any]) -> dict[str, Any]:

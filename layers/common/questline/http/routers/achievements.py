@@ -19,8 +19,9 @@ router = APIRouter(tags=["achievements"])
     summary="The catalog's achievements (any authenticated caller)",
 )
 def list_catalog_achievements(principal: PrincipalDep, runtime: RuntimeDep) -> CatalogAchievementList:
-    """Any authenticated caller (user, service, admin). Every achievement of the active catalog,
-    secret ones masked. A user's own progress is at ``/v1/users/{userId}/achievements``."""
+    """Any authenticated caller (user, service, admin). Every achievement of the catalog version
+    in force now (``catalogVersion``), secret ones masked. A user's own progress is at
+    ``/v1/users/{userId}/achievements``."""
     catalog = runtime.catalog
     return CatalogAchievementList(
         catalog_version=catalog.version,

@@ -113,8 +113,10 @@ def apply_catalog(
 ) -> admin.ApplyResult:
     """Admin only. Makes the bundle the active version: 201 when a version is created; 200 when
     it re-activates an existing version or changes nothing. A ``version`` that already exists
-    with other content is refused (422 on ``version``): versions are immutable. Every function
-    serves the new version within a minute."""
+    with other content is refused (422 on ``version``): versions are immutable. The version is in
+    force from ``effectiveFrom``, 60 s after the apply: every function (this one included) uses it
+    for anything it decides or serves from that instant, and the version in force before for
+    anything earlier."""
     catalog = _bundle(body)
     with bundle_errors_as_422():
         result = admin.apply_bundle(runtime, catalog, principal.subject)
@@ -129,12 +131,14 @@ def apply_catalog(
         200: {"content": {"application/yaml": {}, "application/json": {}}},
         404: {"model": ErrorResponse},
     },
-    summary="Export the active (or a given) version (admin)",
+    summary="Export the newest applied (or a given) version (admin)",
 )
 def export_catalog(
     principal: AdminDep,
     runtime: RuntimeDep,
-    version: Annotated[str | None, Query(description="A version; the active one when absent")] = None,
+    version: Annotated[
+        str | None, Query(description="A version; the newest applied one (in force or scheduled) when absent")
+    ] = None,
     output: Annotated[Literal["yaml", "json"], Query(alias="format")] = "yaml",
 ) -> Response:
     """Admin only. The bundle as YAML (or JSON with ``format=json``); it applies back unchanged."""
@@ -146,7 +150,8 @@ def export_catalog(
 
 @router.get("/v1/admin/catalog/versions", responses=_ERRORS, summary="List catalog versions (admin)")
 def catalog_versions(principal: AdminDep, runtime: RuntimeDep) -> admin.VersionList:
-    """Admin only. Every version ever applied, newest first, and which one is active."""
+    """Admin only. Every version ever applied, newest first; which one is in force now (``active``,
+    null while the bundle file is) and which are scheduled, each with its ``effectiveFrom``."""
     return admin.list_versions(runtime)
 
 
