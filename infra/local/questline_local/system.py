@@ -27,6 +27,7 @@ from questline_local.resources import load_template
 from questline_local.state import DEFAULT_STATE_FILE, LocalState, remove_state, write_state
 
 DEFAULT_REDIS_KEY_PREFIX = "ql:local:"
+logger = logging.getLogger("questline_local.system")
 
 
 @dataclass(frozen=True)
@@ -70,6 +71,7 @@ def run(options: RunOptions) -> int:
             options.catalog,
             trusted_award_sources=options.trusted_award_sources,
         )
+        prepare_boards()
 
         invokers = start_invokers(
             aws,
@@ -122,6 +124,19 @@ def configure_functions(
     reset_clients()
     # Every function in this process reads time from the local clock (PUT /_local/clock).
     get_runtime().clock = CLOCK
+
+
+def prepare_boards() -> None:
+    """Rebuild Redis from the table before serving. The table starts empty, so the rebuild is
+    instant and marks Redis ready: leaderboard reads are exact from the first request instead of
+    degraded (redis-not-ready) until the first schedule run."""
+    from questline.services.leaderboard_jobs import rebuild
+    from questline.services.runtime import get_runtime
+
+    report = rebuild(get_runtime())
+    if not report.ready:
+        reason = report.error or "another rebuild holds the lock"
+        logger.warning("Redis not ready at start (%s): leaderboard reads degrade until a rebuild", reason)
 
 
 def bind(host: str, port: int) -> socket.socket:
