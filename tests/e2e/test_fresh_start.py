@@ -72,3 +72,20 @@ def test_an_applied_achievement_counts_from_the_instant_the_apply_states(system)
             return {a["id"]: a["catalogVersion"] for a in listed if a.get("unlockedAt")}
 
         assert eventually(lambda: unlocked().get("e2e-fresh")) == "e2e-fresh-2"
+
+
+def test_a_second_apply_moves_the_pointer_the_first_one_wrote(system):
+    admin = system.http("e2e-admin", "admin")
+    criteria = {"metric": {"events": {"type": "health.metric.recorded"}}, "threshold": 2}
+    versions = admin.get("/v1/admin/catalog/versions").json()["versions"]
+    before = versions[0]["version"] if versions else None  # newest first
+
+    changed = admin.put("/v1/admin/achievements/e2e-second", json={"title": "Second", "criteria": criteria})
+
+    assert changed.status_code == 200, changed.text
+    assert (changed.json()["status"], changed.json()["previousVersion"]) == ("created", before)
+    scheduled = admin.get("/v1/admin/catalog/versions").json()["scheduled"]
+    assert scheduled[-1] == {
+        "version": changed.json()["version"],
+        "effectiveFrom": changed.json()["effectiveFrom"],
+    }
