@@ -1,13 +1,18 @@
 """The hot path: parse a batch, dead-letter what can never succeed, then for each user load once,
 decide purely, and commit one transaction (retrying on contention), mirror and publish.
+
+A poison record never takes anything else with it: what the envelope refuses is dead-lettered at
+parse time, and an event whose decision or commit fails for any reason but a transient one is
+isolated by bisecting its chunk, dead-lettered as ``unprocessable``, and the rest is committed.
 """
 
 from __future__ import annotations
 
 import logging
 import random
+import re
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -20,6 +25,7 @@ from questline.models.envelope import EventEnvelope, TimeBounds, parse_queued_ev
 from questline.services.board_mirror import mirror_scores
 from questline.services.outbox import publish_outbox
 from questline.services.runtime import Runtime
+from questline.storage.failures import is_transient
 from questline.storage.queues import OutgoingMessage
 from questline.storage.users import (
     TRANSACTION_LIMIT,
@@ -35,6 +41,10 @@ logger = logging.getLogger(__name__)
 # One transaction holds the profile, one marker per event, the unlocks and the outbox item;
 # DynamoDB allows 100 items, so events are committed in chunks well below that.
 EVENTS_PER_COMMIT = 40
+UNPROCESSABLE = "unprocessable"  # the dead-letter reason of an event no decision can take
+
+
+ChunkCommit = Callable[[str, list[EventEnvelope], Runtime, datetime, "UserOutcome"], None]
 
 
 @dataclass(frozen=True)
@@ -60,6 +70,8 @@ class UserOutcome:
     outbox: list[OutboxEntry] = field(default_factory=list)
     unlocks: list[Unlock] = field(default_factory=list)
     scores: list[ScoreItem] = field(default_factory=list)  # committed board scores, to mirror
+    # Events isolated because deciding or committing them failed, not transiently (isolate=True).
+    unprocessable: list[tuple[EventEnvelope, Exception]] = field(default_factory=list)
 
 
 def process_batch(records: Sequence[InboundRecord], runtime: Runtime) -> BatchOutcome:
@@ -75,20 +87,24 @@ def process_batch(records: Sequence[InboundRecord], runtime: Runtime) -> BatchOu
         except PermanentEventError as exc:
             rejected.append((record, exc))
             continue
+        except Exception as exc:  # a record the parser itself trips on fails the same way each time
+            logger.exception(
+                "record cannot be parsed; dead-lettered", extra={"message_id": record.message_id}
+            )
+            rejected.append((record, _unprocessable(exc)))
+            continue
         by_user.setdefault(event.user_id, []).append((record, event))
-
-    outcome.failed_message_ids += dead_letter(rejected, runtime)
-    outcome.dead_lettered = {r.message_id: e.reason for r, e in rejected}
 
     pending_outbox: list[OutboxEntry] = []
     pending_scores: list[ScoreItem] = []
     for user_id, items in by_user.items():
         try:
-            result = process_user(user_id, [event for _, event in items], runtime, now)
+            result = process_user(user_id, [event for _, event in items], runtime, now, isolate=True)
         except Exception:
-            # One user's failure (throttling, timeout, contention, or a bug) must not hold back
-            # the rest of the batch: SQS redelivers only this user's records, and its redrive
-            # policy dead-letters them if they keep failing. Markers make the retry exactly-once.
+            # Only a transient failure (throttling, timeout, contention) gets here: it must not
+            # hold back the rest of the batch. SQS redelivers only this user's records, and its
+            # redrive policy dead-letters them if they keep failing. Markers make the retry
+            # exactly-once.
             logger.exception("processing failed; records will be retried", extra={"user_id": user_id})
             outcome.failed_message_ids += [record.message_id for record, _ in items]
             continue
@@ -96,9 +112,18 @@ def process_batch(records: Sequence[InboundRecord], runtime: Runtime) -> BatchOu
         outcome.duplicates += result.duplicates
         pending_outbox += result.outbox
         pending_scores += result.scores
+        causes = {event.id: _unprocessable(exc) for event, exc in result.unprocessable}
+        rejected += [(record, causes[event.id]) for record, event in items if event.id in causes]
 
+    outcome.failed_message_ids += dead_letter(rejected, runtime)
+    outcome.dead_lettered = {r.message_id: e.reason for r, e in rejected}
     after_commit(pending_outbox, runtime, pending_scores)
     return outcome
+
+
+def _unprocessable(exc: Exception) -> PermanentEventError:
+    message = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+    return PermanentEventError(UNPROCESSABLE, [{"field": "body", "message": message}])
 
 
 def after_commit(outbox: list[OutboxEntry], runtime: Runtime, scores: Sequence[ScoreItem] = ()) -> None:
@@ -109,20 +134,59 @@ def after_commit(outbox: list[OutboxEntry], runtime: Runtime, scores: Sequence[S
 
 
 def process_user(
-    user_id: str, events: Sequence[EventEnvelope], runtime: Runtime, now: datetime
+    user_id: str,
+    events: Sequence[EventEnvelope],
+    runtime: Runtime,
+    now: datetime,
+    *,
+    isolate: bool = False,
 ) -> UserOutcome:
-    """Apply a user's events exactly once, in event-time order, in chunks of EVENTS_PER_COMMIT."""
+    """Apply a user's events exactly once, in event-time order, in chunks of EVENTS_PER_COMMIT.
+
+    With ``isolate``, an event whose decision or commit fails other than transiently is left out
+    and listed in ``outcome.unprocessable``, and the others are committed; without it (a caller
+    with a single event of its own making), the failure is raised."""
     unique = list({event.id: event for event in reversed(events)}.values())  # first copy wins
     outcome = UserOutcome(duplicates=len(events) - len(unique))
     ordered = order_events(unique)
+    commit = _isolating_chunk if isolate else _commit_chunk
     for start in range(0, len(ordered), EVENTS_PER_COMMIT):
-        _commit_chunk(user_id, ordered[start : start + EVENTS_PER_COMMIT], runtime, now, outcome)
+        commit(user_id, ordered[start : start + EVENTS_PER_COMMIT], runtime, now, outcome)
     return outcome
 
 
-def _commit_chunk(
+def _isolating_chunk(
     user_id: str, events: list[EventEnvelope], runtime: Runtime, now: datetime, outcome: UserOutcome
 ) -> None:
+    """Commit ``events``; when that fails other than transiently, commit each half on its own
+    (earlier half first, so event-time order holds) until the failing event stands alone.
+    Nothing of a failed attempt was written (one transaction), so halves never count twice."""
+    try:
+        _commit_chunk(user_id, events, runtime, now, outcome, split=_isolating_chunk)
+    except Exception as exc:
+        if is_transient(exc):
+            raise
+        if len(events) == 1:
+            logger.exception(
+                "event cannot be processed; dead-lettered",
+                extra={"user_id": user_id, "event_id": events[0].id},
+            )
+            outcome.unprocessable.append((events[0], exc))
+            return
+        half = len(events) // 2
+        _isolating_chunk(user_id, events[:half], runtime, now, outcome)
+        _isolating_chunk(user_id, events[half:], runtime, now, outcome)
+
+
+def _commit_chunk(
+    user_id: str,
+    events: list[EventEnvelope],
+    runtime: Runtime,
+    now: datetime,
+    outcome: UserOutcome,
+    split: ChunkCommit | None = None,
+) -> None:
+    split = split or _commit_chunk
     pending = events
     attempts = runtime.settings.commit_attempts
     catalog = runtime.catalog_at(now)  # the version in force at the decision's instant, for all of it
@@ -143,8 +207,8 @@ def _commit_chunk(
         if request.item_count > TRANSACTION_LIMIT and len(pending) > 1:
             # Too much happened at once (many unlocks, boards, deadlines): commit in halves.
             half = len(pending) // 2
-            _commit_chunk(user_id, pending[:half], runtime, now, outcome)
-            _commit_chunk(user_id, pending[half:], runtime, now, outcome)
+            split(user_id, pending[:half], runtime, now, outcome)
+            split(user_id, pending[half:], runtime, now, outcome)
             return
         try:
             entry = runtime.users.commit(request, now)
@@ -186,15 +250,25 @@ def dead_letter(rejected: Sequence[tuple[InboundRecord, PermanentEventError]], r
         OutgoingMessage(
             id=record.message_id,
             body=record.body,
-            attributes={
-                "reason": error.reason,
-                "detail": error.detail[:1000],
-                "field": error.field or "",
-                "sourceMessageId": record.message_id,
-            },
+            attributes=_attributes(
+                reason=error.reason,
+                detail=error.detail[:1000],
+                field=(error.field or "body")[:256],
+                sourceMessageId=record.message_id,
+            ),
         )
         for record, error in rejected
     ]
     for record, error in rejected:
         logger.warning("dead-lettered", extra={"message_id": record.message_id, "reason": error.reason})
     return runtime.queues.send(runtime.settings.dead_letter_queue_url, messages)
+
+
+# What SQS accepts in a message attribute: tab, LF, CR and Unicode but surrogates, U+FFFE/U+FFFF.
+_NOT_SQS_TEXT = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def _attributes(**values: str) -> dict[str, str]:
+    """Attributes SQS accepts whatever a detail quotes: refused characters become U+FFFD, and an
+    empty value (SQS refuses those too) is left out."""
+    return {name: _NOT_SQS_TEXT.sub("\ufffd", value) for name, value in values.items() if value}
