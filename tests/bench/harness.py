@@ -66,12 +66,11 @@ def _fast_moto() -> Iterator[None]:
     """moto's TransactWriteItems and Query slow down with the table's size (FACTS.md); the local
     system's equivalent replacements keep a 2,000-event run at seconds. Calls and responses, and
     so every count here, are unchanged; only the handler's time against moto shrinks."""
-    installed = moto_speedups.install()
+    moto_speedups.install()  # refuses a moto other than the one pinned
     try:
         yield
     finally:
-        if installed:
-            moto_speedups.uninstall()
+        moto_speedups.uninstall()
 
 
 @contextmanager

@@ -8,12 +8,15 @@ Speed is measured by the benchmark, never here.
 from __future__ import annotations
 
 import json
+import tomllib
 import uuid
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import boto3
 import jsonpath_ng.ext
+import moto
 import pytest
 from botocore.exceptions import ClientError
 from moto.dynamodb.models import DynamoDBBackend, dynamodb_backends
@@ -21,38 +24,69 @@ from moto.dynamodb.models.table import Table
 from moto.sqs import models as sqs_models
 from moto.sqs.models import Queue, SQSBackend
 
-from questline_local import moto_speedups
+from questline_local import moto_events, moto_query, moto_speedups, moto_sqs
 from questline_local.resources import create_resources
 
 ACCOUNT, REGION = "123456789012", "us-east-1"
+ROOT = Path(__file__).resolve().parents[2]
 SEED_USERS = 30
 
-# Everything moto_speedups may replace: each test leaves moto as it found it.
-REPLACEABLE = [
-    (DynamoDBBackend, "transact_write_items"),
-    (Table, "query"),
-    (Table, "all_items"),
-    (SQSBackend, "delete_message_batch"),
-    (SQSBackend, "is_message_valid_based_on_retention_period"),
-    (SQSBackend, "send_message"),
-    (Queue, "attributes"),
-    (sqs_models, "unix_time_millis"),
-    (jsonpath_ng.ext, "parse"),
-]
+# Everything moto_speedups replaces, and with what: each test leaves moto as it found it.
+REPLACEMENTS = {
+    (DynamoDBBackend, "transact_write_items"): moto_speedups.transact_write_items,
+    (Table, "query"): moto_query.query,
+    (Table, "all_items"): moto_query.all_items,
+    (SQSBackend, "delete_message_batch"): moto_sqs.delete_message_batch,
+    (SQSBackend, "is_message_valid_based_on_retention_period"): moto_sqs.within_retention,
+    (SQSBackend, "send_message"): moto_sqs.send_message,
+    (Queue, "attributes"): moto_sqs.queue_attributes,
+    (sqs_models, "unix_time_millis"): moto_sqs.unix_time_millis,
+    (jsonpath_ng.ext, "parse"): moto_events.parse,
+}
 
 
 @pytest.fixture(autouse=True)
 def moto_as_found() -> Iterator[None]:
-    saved = [(owner, name, vars(owner)[name]) for owner, name in REPLACEABLE]
+    saved = [(owner, name, vars(owner)[name]) for owner, name in REPLACEMENTS]
     yield
     for owner, name, value in saved:
         setattr(owner, name, value)
 
 
+def installed(owner: Any, name: str) -> Any:
+    """The function moto calls for ``owner.name`` now (a property's getter)."""
+    value = vars(owner)[name]
+    return value.fget if isinstance(value, property) else value
+
+
+def assert_replacements_installed() -> None:
+    """What runs is the replacement: a comparison must never compare moto with itself."""
+    for (owner, name), replacement in REPLACEMENTS.items():
+        assert installed(owner, name) is replacement, name
+
+
+def assert_moto_own_installed() -> None:
+    """What runs is moto's (or jsonpath_ng's) own function, not a copy from questline_local."""
+    for (owner, name), replacement in REPLACEMENTS.items():
+        own = installed(owner, name)
+        assert own is not replacement, name
+        assert own.__module__.split(".")[0] in ("moto", "jsonpath_ng"), (name, own.__module__)
+
+
+def with_moto_own() -> None:
+    moto_speedups.uninstall()
+    assert_moto_own_installed()
+
+
+def with_replacements() -> None:
+    moto_speedups.install()
+    assert_replacements_installed()
+
+
 @pytest.fixture
 def speedup() -> None:
     """The speedups installed for one test."""
-    assert moto_speedups.install()
+    with_replacements()
 
 
 @pytest.fixture
@@ -166,11 +200,12 @@ def test_a_failed_transaction_raises_and_leaves_the_same_as_moto_does(backend, t
     tables = new_table(), new_table()
     before = snapshot(backend, tables[0])
     assert snapshot(backend, tables[1]) == before
-    original = moto_speedups.original_transact_write_items()
 
     # When moto's function runs the transaction on one, and the replacement on the other
-    expected = outcome(lambda: original(backend, transaction(tables[0])))
-    actual = outcome(lambda: moto_speedups.transact_write_items(backend, transaction(tables[1])))
+    with_moto_own()
+    expected = outcome(lambda: backend.transact_write_items(transaction(tables[0])))
+    with_replacements()
+    actual = outcome(lambda: backend.transact_write_items(transaction(tables[1])))
 
     # Then they raise the same, with the same reasons, and leave the tables as they were
     assert expected[0] != "ok"
@@ -230,9 +265,33 @@ def test_a_successful_transaction_applies_every_item(backend, speedup):
 
 def test_install_is_idempotent(speedup):
     # Given the replacement installed, When it is installed again, Then moto's original is kept
-    assert moto_speedups.install()
-    assert DynamoDBBackend.transact_write_items is moto_speedups.transact_write_items
+    moto_speedups.install()
+    assert_replacements_installed()
     assert moto_speedups.original_transact_write_items() is not moto_speedups.transact_write_items
+
+    # And uninstalling puts every one of moto's own functions back
+    moto_speedups.uninstall()
+    assert_moto_own_installed()
+    assert DynamoDBBackend.transact_write_items is moto_speedups.original_transact_write_items()
+
+
+def test_another_moto_version_is_refused_and_left_as_it_is(monkeypatch):
+    # Given a moto other than the one the replacements were copied from
+    moto_speedups.uninstall()
+    monkeypatch.setattr(moto, "__version__", "5.3.0")
+
+    # When the speedups are installed, Then they refuse, naming the version to install
+    with pytest.raises(moto_speedups.UnsupportedMotoVersion, match=r"moto\[server\]==5\.2\.5"):
+        moto_speedups.install()
+    assert_moto_own_installed()
+
+
+def test_the_project_pins_the_moto_the_replacements_were_copied_from():
+    # moto's internals change between versions: the dev extras allow this one only.
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    motos = [r for r in project["optional-dependencies"]["dev"] if r.startswith("moto")]
+    assert motos == [f"moto[server]=={moto_speedups.SUPPORTED_MOTO_VERSION}"]
+    assert moto.__version__ == moto_speedups.SUPPORTED_MOTO_VERSION
 
 
 # -- Query: a table query reads only its partition -------------------------------------------
@@ -307,11 +366,11 @@ def test_a_query_answers_as_moto_does(backend, name):
     # Given a table with several partitions, some items indexed
     table = seed_for_queries()
     before = snapshot(backend, table)
-    moto_speedups.uninstall()
+    with_moto_own()
 
     # When the same query runs with moto's implementation, and then with the speedups
     expected = all_pages(table, QUERIES[name])
-    moto_speedups.install()
+    with_replacements()
     actual = all_pages(table, QUERIES[name])
 
     # Then every page is the same, and the query left no trace in the table
@@ -394,9 +453,9 @@ def fifo_scenario() -> dict[str, Any]:
 @pytest.mark.parametrize("scenario", [sqs_scenario, expired_scenario, fifo_scenario])
 def test_sqs_behaves_as_moto_does(aws, scenario):
     # Given moto's own SQS, When a scenario runs on it and then again with the speedups
-    moto_speedups.uninstall()
+    with_moto_own()
     expected = scenario()
-    moto_speedups.install()
+    with_replacements()
     actual = scenario()
 
     # Then a client observes the same
@@ -435,9 +494,9 @@ def bus_scenario() -> list[Any]:
 
 def test_rule_targets_receive_what_moto_sends(aws):
     # Given moto's own EventBridge, When events go through a rule to targets, and again with the speedups
-    moto_speedups.uninstall()
+    with_moto_own()
     expected = bus_scenario()
-    moto_speedups.install()
+    with_replacements()
     actual = bus_scenario()
 
     # Then the targets receive the same

@@ -18,7 +18,6 @@ Used by the local system and the test suite; never deployed.
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Callable
 from typing import Any
 
@@ -39,30 +38,34 @@ from questline_local.moto_touched import TouchedItems
 
 TransactWrite = Callable[[DynamoDBBackend, list[dict[str, Any]]], None]
 
-# The function below is a copy of this version's; another version keeps its own.
-SUPPORTED_MOTO_VERSIONS = frozenset({"5.2.5"})
+# The function below, and the ones the other modules replace, are this version's; another
+# version keeps its own, and pyproject.toml pins this one.
+SUPPORTED_MOTO_VERSION = "5.2.5"
 
 _current = DynamoDBBackend.transact_write_items
 # A reloaded module must not mistake the replacement for the original.
 _original: TransactWrite = getattr(_current, "moto_original", _current)
 
 
-def install() -> bool:
+class UnsupportedMotoVersion(RuntimeError):
+    """The installed moto is not the version these replacements were copied from."""
+
+
+def install() -> None:
     """Install every speedup (idempotent; affects every backend in the process, the in-process
-    ``mock_aws`` and a ``ThreadedMotoServer`` alike). Returns False, leaving moto as it is, on a
-    moto version whose functions these modules have not been checked against."""
-    if moto.__version__ not in SUPPORTED_MOTO_VERSIONS:
-        warnings.warn(
-            f"moto {moto.__version__}: transaction speedup not installed (copied from "
-            f"{', '.join(sorted(SUPPORTED_MOTO_VERSIONS))})",
-            stacklevel=2,
+    ``mock_aws`` and a ``ThreadedMotoServer`` alike). Refuses, leaving moto as it is, any moto
+    but the one these functions were copied from: moto's internals change between versions, and
+    a copy of another version's would silently differ from the moto it replaces."""
+    if moto.__version__ != SUPPORTED_MOTO_VERSION:
+        raise UnsupportedMotoVersion(
+            f"questline_local.moto_speedups replaces moto {SUPPORTED_MOTO_VERSION}'s internals with "
+            f"copies of them, and moto {moto.__version__} is installed: install "
+            f"moto[server]=={SUPPORTED_MOTO_VERSION} (the version pyproject.toml pins)"
         )
-        return False
     DynamoDBBackend.transact_write_items = transact_write_items  # type: ignore[method-assign]
     moto_query.install()
     moto_sqs.install()
     moto_events.install()
-    return True
 
 
 def uninstall() -> None:
