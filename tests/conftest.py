@@ -19,6 +19,7 @@ from questline.http import deps
 from questline.http.app import local_app
 from questline.services.runtime import Runtime
 from questline.storage.aws import reset_clients
+from questline_local import moto_atomic, moto_speedups
 from questline_local.resources import LocalResources, create_resources
 from tests.factories import NOW, TEST_CATALOG_YAML
 from tests.support.redis_server import find_or_start_redis
@@ -71,6 +72,24 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
         reset_clients()
         yield
     reset_clients()
+
+
+@pytest.fixture
+def atomic_dynamodb() -> Iterator[None]:
+    """moto's DynamoDB requests atomic for one test, as DynamoDB's are (concurrency tests: moto
+    alone lets two threads pass one condition, see questline_local.moto_atomic)."""
+    moto_atomic.install()
+    yield
+    moto_atomic.uninstall()
+
+
+@pytest.fixture
+def fast_moto() -> Iterator[None]:
+    """The local system's equivalent fast paths in moto (questline_local.moto_speedups), for one
+    test: installed before it, moto's own put back after it, whatever runs next."""
+    moto_speedups.install()
+    yield
+    moto_speedups.uninstall()
 
 
 @pytest.fixture

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 
 from questline.services.progress import InboundRecord, process_batch
@@ -208,3 +211,90 @@ def test_explaining_an_unknown_achievement_gets_404(client, runtime):
 
 def test_a_user_cannot_explain_another_users_progress(client, runtime):
     assert client.get("/v1/users/u2/achievements/mentor", headers=auth(runtime, "u1")).status_code == 403
+
+
+# -- concurrency -------------------------------------------------------------------------
+
+CONCURRENT = 100
+
+
+def xp_award(client, runtime, key, amount):
+    return award(client, runtime, idempotencyKey=key, grants=[{"currency": "xp", "amount": amount}])
+
+
+def award_all_at_once(client, runtime, keys, amount):
+    """One award request per key, each from its own thread, all released together. A 503 (the
+    commit kept conflicting with the others) is retried with the same key, as a client would.
+    Returns the final response of each request."""
+    barrier = threading.Barrier(len(keys))
+
+    def one(key):
+        barrier.wait()
+        for _ in range(20):
+            response = xp_award(client, runtime, key, amount)
+            if response.status_code != 503:
+                return response
+        return response
+
+    with ThreadPoolExecutor(max_workers=len(keys)) as pool:
+        return list(pool.map(one, keys))
+
+
+def test_concurrent_distinct_awards_to_one_user_are_all_applied(client, runtime, fast_moto, atomic_dynamodb):
+    # Given 100 awards of 3 XP with distinct idempotency keys, When they arrive at once
+    responses = award_all_at_once(client, runtime, [f"k{n}" for n in range(CONCURRENT)], amount=3)
+
+    # Then every one is applied, and the user has all their XP: no commit overwrote another
+    assert [r.status_code for r in responses] == [201] * CONCURRENT
+    state = runtime.users.load("u1")
+    assert (state.xp, state.version) == (3 * CONCURRENT, CONCURRENT)
+    assert len(runtime.users.ledger("u1")) == CONCURRENT
+
+
+def test_concurrent_identical_awards_are_applied_exactly_once(client, runtime, fast_moto, atomic_dynamodb):
+    # Given 100 copies of one award (one idempotency key), When they arrive at once
+    responses = award_all_at_once(client, runtime, ["same"] * CONCURRENT, amount=3)
+
+    # Then exactly one is applied and the others answer that it already was
+    assert sorted(r.status_code for r in responses) == [200] * (CONCURRENT - 1) + [201]
+    assert [r.json()["applied"] for r in responses].count(True) == 1
+    state = runtime.users.load("u1")
+    assert (state.xp, state.version) == (3, 1)
+    assert len(runtime.users.ledger("u1")) == 1
+
+
+@pytest.mark.parametrize("earlier_awards", [0, 1])
+def test_a_decision_from_a_stale_version_is_refused_then_decided_again(client, runtime, earlier_awards):
+    # Given a user with some earlier awards (none: the first commit creates the profile)
+    for n in range(earlier_awards):
+        assert xp_award(client, runtime, f"earlier-{n}", 1).status_code == 201
+    store, seen = runtime.users, []
+    load, commit = store.load, store.commit
+
+    def load_then_another_award_commits(user_id):
+        # Award k2 loads the user; before k2 commits, award k1 loads the same version and commits.
+        state = load(user_id)
+        store.load = load
+        seen.append("k1 commits meanwhile")
+        assert xp_award(client, runtime, "k1", 100).status_code == 201
+        return state
+
+    def recording_commit(request, now):
+        try:
+            entry = commit(request, now)
+        except Exception as exc:
+            seen.append(type(exc).__name__)
+            raise
+        seen.append("committed")
+        return entry
+
+    store.load, store.commit = load_then_another_award_commits, recording_commit
+
+    # When award k2 commits what it decided from the version k1 replaced
+    response = xp_award(client, runtime, "k2", 50)
+
+    # Then that commit is refused, k2 is decided again from k1's state, and no XP is lost
+    assert response.status_code == 201
+    assert seen == ["k1 commits meanwhile", "committed", "VersionConflict", "committed"]
+    state = runtime.users.load("u1")
+    assert (state.xp, state.version) == (earlier_awards + 150, earlier_awards + 2)

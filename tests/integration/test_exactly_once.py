@@ -16,7 +16,6 @@ from collections import defaultdict
 from datetime import timedelta
 
 import pytest
-from moto.dynamodb.models import DynamoDBBackend
 
 from questline.domain.levels import level_for_xp
 from questline.services.leaderboard_jobs import rebuild
@@ -34,23 +33,6 @@ TYPES = [
     "care.appointment.scheduled",
     "plan.claim.submitted",
 ]
-
-
-@pytest.fixture
-def atomic_moto_transactions(monkeypatch):
-    """DynamoDB transactions are atomic; moto's are not across threads (check and write can
-    interleave). One lock restores the service's guarantee so the test exercises our code."""
-    from questline_local import moto_speedups
-
-    moto_speedups.install()
-    lock = threading.Lock()
-    original = DynamoDBBackend.transact_write_items
-
-    def atomic(self, transact_items):
-        with lock:
-            return original(self, transact_items)
-
-    monkeypatch.setattr(DynamoDBBackend, "transact_write_items", atomic)
 
 
 def make_events(rng: random.Random, clock_now):
@@ -146,7 +128,7 @@ def run_workers(handler, batches):
     "catalog_text", [TEST_CATALOG_YAML + "boards: [{id: all-time-xp, title: All-time XP}]\n"]
 )
 def test_duplicated_shuffled_concurrent_deliveries_equal_the_oracle(
-    runtime, atomic_moto_transactions, monkeypatch
+    runtime, fast_moto, atomic_dynamodb, monkeypatch
 ):
     rng = random.Random(20261121)
     progress = load_function("progress")
@@ -183,7 +165,7 @@ def test_duplicated_shuffled_concurrent_deliveries_equal_the_oracle(
 
 
 def test_replaying_everything_a_week_later_changes_nothing(
-    runtime, clock, atomic_moto_transactions, monkeypatch
+    runtime, clock, fast_moto, atomic_dynamodb, monkeypatch
 ):
     rng = random.Random(7)
     progress = load_function("progress")

@@ -10,6 +10,9 @@ variables (fake credentials and a region), so no code path is local-only. Two wa
   this process can reach real AWS whatever the shell's credentials.
 - over HTTP (``--aws-over-http``): ``AWS_ENDPOINT_URL`` points the functions at the server, as
   it points every outside tool (tests, scripts, the AWS CLI).
+
+Either way, every DynamoDB request is atomic, as in AWS (:mod:`questline_local.moto_atomic`): the
+functions' conditional writes and transactions hold under concurrency.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ import boto3
 from moto import mock_aws
 from moto.server import ThreadedMotoServer
 
-from questline_local import moto_speedups
+from questline_local import moto_atomic, moto_speedups
 from questline_local.resources import LocalResources, create_resources
 
 REGION = "us-east-1"
@@ -67,6 +70,7 @@ def start_aws(host: str = "127.0.0.1", port: int = 0, *, over_http: bool = False
     for name in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE"):
         os.environ.pop(name, None)
     os.environ.update(FAKE_CREDENTIALS)
+    moto_atomic.install()  # in process and over HTTP: both reach moto's one request handler
     moto_speedups.install()
     in_process = None
     if not over_http:
