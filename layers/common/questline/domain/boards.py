@@ -41,6 +41,12 @@ class BoardPeriod:
 ALL_TIME_PERIOD = BoardPeriod(ALL_TIME, None, None, None)
 
 
+class PeriodKeyError(ValueError):
+    """A period key that names no period of a board: malformed, of another kind of board, or at
+    the ends of the calendar (year 1, year 9999), where a period's local midnights, its close
+    or its expiry fall outside the dates Python can represent."""
+
+
 @lru_cache(maxsize=4096)
 def _bounds(index: int, tz: str, kind: PeriodKind, week_start: int) -> tuple[datetime, datetime]:
     # Many events of a batch fall in the same few periods; local midnights are worth caching.
@@ -68,7 +74,8 @@ class BoardSpec:
         assert kind is not None
         start, end = _bounds(index, self.tz, kind, self.week_start)
         first = period_start_date(index, kind, self.week_start)
-        key = first.strftime("%Y-%m") if kind == "month" else first.isoformat()
+        # Not strftime: it writes year 1 as "1", a key no request could name again.
+        key = f"{first.year:04d}-{first.month:02d}" if kind == "month" else first.isoformat()
         return BoardPeriod(key, index, start, end)
 
     def period_at(self, instant: datetime) -> BoardPeriod:
@@ -80,17 +87,22 @@ class BoardSpec:
 
     def period_of_key(self, key: str) -> BoardPeriod:
         """The period a key names; any date inside a day, week or month names it too.
-        Raises ValueError for a key that names no period of this board."""
+        Raises PeriodKeyError for a key that names no period of this board."""
         kind = self.kind
         if kind is None:
             if key != ALL_TIME:
-                raise ValueError(f"an all-time board has the one period {ALL_TIME!r}")
+                raise PeriodKeyError(f"an all-time board has the one period {ALL_TIME!r}")
             return ALL_TIME_PERIOD
         try:
             day = date.fromisoformat(f"{key}-01" if kind == "month" and len(key) == 7 else key)
         except ValueError as exc:
-            raise ValueError(f"{key!r} is not a period (YYYY-MM-DD, or YYYY-MM for a month)") from exc
-        return self.period(date_period_index(day, kind, self.week_start))
+            raise PeriodKeyError(f"{key!r} is not a period (YYYY-MM-DD, or YYYY-MM for a month)") from exc
+        try:
+            period = self.period(date_period_index(day, kind, self.week_start))
+            self.expires_at(period)  # the latest instant a period has must exist too
+        except (OverflowError, ValueError) as exc:
+            raise PeriodKeyError(f"{key!r} is beyond the range of periods a board can hold") from exc
+        return period
 
     def shifted(self, period: BoardPeriod, by: int) -> BoardPeriod:
         """The period ``by`` periods after (negative: before) ``period``."""

@@ -6,6 +6,7 @@ from __future__ import annotations
 from fastapi import APIRouter, FastAPI
 
 from questline.http.errors import install_error_handlers
+from questline.http.strict_body import StrictJsonBody
 
 API_TITLE = "Questline"
 API_VERSION = "1.0.0"
@@ -20,6 +21,7 @@ def build_app(*routers: APIRouter) -> FastAPI:
     for router in routers:
         app.include_router(router)
     install_error_handlers(app)
+    app.add_middleware(StrictJsonBody, router=app.router)
     return app
 
 

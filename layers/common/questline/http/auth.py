@@ -13,10 +13,10 @@ from typing import Any
 
 from questline.config import Settings
 from questline.errors import AuthError, ForbiddenError
+from questline.models.api import ME
 
 LOCAL_ISSUER = "questline-local"
 LOCAL_AUDIENCE = "questline"
-ME = "me"
 
 
 class Role(StrEnum):

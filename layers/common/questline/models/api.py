@@ -3,10 +3,27 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Self
+from typing import Annotated, Self
 
-from pydantic import BaseModel, ConfigDict, Field, JsonValue, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, JsonValue, model_validator
 from pydantic.alias_generators import to_camel
+
+from questline.models.envelope import Identifier
+
+# In a path ``me`` names the caller, so no user may be called ``me``: their data could never
+# be read back (``/v1/users/me/...`` always means the caller).
+ME = "me"
+RESERVED_USER_ID = f"{ME!r} is reserved (in a path it names the caller) and cannot be a user id"
+
+
+def refuse_reserved_user_id(value: str) -> str:
+    if value == ME:
+        raise ValueError(RESERVED_USER_ID)
+    return value
+
+
+UserId = Annotated[Identifier, AfterValidator(refuse_reserved_user_id)]
+"""A user id given as input (an award's user, an exclusion's user): an identifier, never ``me``."""
 
 
 class ApiModel(BaseModel):
@@ -129,7 +146,7 @@ class AwardRequest(ApiModel):
 class BusAwardRequest(AwardRequest):
     """An award request from the event bus (detail-type ``AwardRequested``), e.g. a prize."""
 
-    user_id: str = Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9][A-Za-z0-9._:@\-]*$")
+    user_id: UserId
     actor: str = Field(min_length=1, max_length=128)
 
 

@@ -97,7 +97,7 @@ class Cursor:
         try:
             data = json.loads(base64.urlsafe_b64decode(text.encode()))
             cursor = Cursor(str(data["d"]), int(data["p"]), str(data["k"]), data["r"], int(data["b"]))
-        except (ValueError, KeyError, TypeError, binascii.Error) as exc:
+        except (ValueError, KeyError, TypeError, OverflowError, binascii.Error) as exc:  # 1e400 is inf
             raise rejected("cursor", "not a cursor this API returned") from exc
         if cursor.period != period.key or cursor.position < 0 or not isinstance(cursor.rank, int | None):
             raise rejected("cursor", "the cursor belongs to another period or is malformed")

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from questline.errors import PermanentEventError, RequestRejected, TransientError
-from questline.models.api import EventBatchResponse, FieldError, RejectedEvent
+from questline.models.api import ME, RESERVED_USER_ID, EventBatchResponse, FieldError, RejectedEvent
 from questline.models.envelope import EventEnvelope, TimeBounds, parse_event
 from questline.services.runtime import Runtime
 from questline.storage.queues import OutgoingMessage
@@ -20,22 +20,41 @@ def enqueue_events(raw_events: Sequence[Any], runtime: Runtime) -> EventBatchRes
         raise RequestRejected(limit, [{"field": "events", "message": limit}])
     bounds = TimeBounds(now=runtime.clock(), max_age=s.max_event_age, max_future_skew=s.max_future_skew)
     accepted: list[EventEnvelope] = []
+    messages: list[OutgoingMessage] = []
     rejected: list[RejectedEvent] = []
     for index, raw in enumerate(raw_events):
         try:
-            if not isinstance(raw, dict):
-                raise PermanentEventError(
-                    "schema-violation", [{"field": "body", "message": "an event is a JSON object"}]
-                )
-            accepted.append(parse_event(raw, bounds))
+            event = _accepted(raw, bounds)
+            body = _queued_body(event)
         except PermanentEventError as exc:
             rejected.append(_rejection(index, raw, exc))
-    messages = [OutgoingMessage(id=str(i), body=event.to_json()) for i, event in enumerate(accepted)]
+            continue
+        messages.append(OutgoingMessage(id=str(len(accepted)), body=body))
+        accepted.append(event)
     failed = set(runtime.queues.send(s.ingest_queue_url, messages)) if messages else set()
     if failed:
         # The caller retries the whole request: markers make the already-queued ones count once.
         raise TransientError(f"the queue did not accept {len(failed)} of {len(messages)} events; retry")
     return EventBatchResponse(accepted=[e.id for e in accepted], rejected=rejected)
+
+
+def _accepted(raw: Any, bounds: TimeBounds) -> EventEnvelope:
+    if not isinstance(raw, dict):
+        raise PermanentEventError(
+            "schema-violation", [{"field": "body", "message": "an event is a JSON object"}]
+        )
+    event = parse_event(raw, bounds)
+    if event.user_id == ME:
+        raise PermanentEventError("schema-violation", [{"field": "userId", "message": RESERVED_USER_ID}])
+    return event
+
+
+def _queued_body(event: EventEnvelope) -> str:
+    """The message body; an event whose values JSON cannot carry is rejected, never a 500."""
+    try:
+        return event.to_json()
+    except ValueError as exc:  # pydantic's serialization error, e.g. a lone surrogate
+        raise PermanentEventError("schema-violation", [{"field": "body", "message": str(exc)}]) from exc
 
 
 def _rejection(index: int, raw: Any, exc: PermanentEventError) -> RejectedEvent:

@@ -8,8 +8,7 @@ from fastapi import APIRouter, Path, Response, status
 
 from questline.http.auth import Role, require_role
 from questline.http.deps import PrincipalDep, RuntimeDep
-from questline.models.api import AwardRequest, AwardResponse, ErrorResponse
-from questline.models.envelope import Identifier
+from questline.models.api import AwardRequest, AwardResponse, ErrorResponse, UserId
 from questline.services.awards import grant_award
 
 router = APIRouter(tags=["awards"])
@@ -28,7 +27,7 @@ router = APIRouter(tags=["awards"])
     summary="Grant XP, currency or an achievement (service, admin)",
 )
 def post_award(
-    user_id: Annotated[Identifier, Path(alias="userId")],
+    user_id: Annotated[UserId, Path(alias="userId", description="The user granted to (never `me`)")],
     body: AwardRequest,
     principal: PrincipalDep,
     runtime: RuntimeDep,

@@ -8,9 +8,8 @@ from fastapi import APIRouter, Path, Query
 
 from questline.http.auth import Role, require_role
 from questline.http.deps import PrincipalDep, RuntimeDep
-from questline.models.api import ApiModel, ErrorResponse
+from questline.models.api import ApiModel, ErrorResponse, UserId
 from questline.models.boards_api import DriftReport, ExclusionList, ExclusionRequest, ExclusionResult
-from questline.models.envelope import Identifier
 from questline.services.board_moderation import list_exclusions, set_exclusion
 from questline.services.leaderboard_jobs import rebuild, reconcile
 
@@ -21,7 +20,7 @@ _ERRORS: dict[int | str, dict[str, object]] = {
     403: {"model": ErrorResponse, "description": "Caller is not an admin"},
     422: {"model": ErrorResponse},
 }
-UserIdPath = Annotated[Identifier, Path(alias="userId")]
+UserIdPath = Annotated[UserId, Path(alias="userId")]
 
 
 class RebuildResult(ApiModel):

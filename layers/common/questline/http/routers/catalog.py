@@ -14,6 +14,7 @@ from fastapi.responses import JSONResponse
 from questline.errors import CatalogError, RequestRejected
 from questline.http.auth import Principal, Role, require_role
 from questline.http.deps import PrincipalDep, RuntimeDep
+from questline.http.strict_body import YAML_MEDIA_TYPES, media_type
 from questline.models.api import ErrorResponse
 from questline.models.catalog import Catalog
 from questline.models.envelope import Identifier
@@ -21,7 +22,6 @@ from questline.services import catalog_admin as admin
 
 router = APIRouter(tags=["catalog admin"])
 
-_YAML_TYPES = ("application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml")
 _ERRORS: dict[int | str, dict[str, Any]] = {
     401: {"model": ErrorResponse},
     403: {"model": ErrorResponse, "description": "Caller is not an admin"},
@@ -59,9 +59,9 @@ AdminDep = Annotated[Principal, Depends(admin_principal)]
 
 async def body_text(request: Request) -> tuple[str, str]:
     """The raw body and whether it is YAML (by content type) or JSON (anything else)."""
-    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    media_type = "application/yaml" if content_type in _YAML_TYPES else "application/json"
-    return (await request.body()).decode("utf-8", errors="replace"), media_type
+    yaml = media_type(request.headers.get("content-type")) in YAML_MEDIA_TYPES
+    text = (await request.body()).decode("utf-8", errors="replace")  # the body gate refused non-UTF-8
+    return text, "application/yaml" if yaml else "application/json"
 
 
 BodyDep = Annotated[tuple[str, str], Depends(body_text)]

@@ -12,7 +12,7 @@ from fastapi import APIRouter, Path, Query, Response
 
 from questline.http.auth import resolve_user
 from questline.http.deps import PrincipalDep, RuntimeDep
-from questline.models.api import ErrorResponse
+from questline.models.api import ME, RESERVED_USER_ID, ErrorResponse
 from questline.models.boards_api import AroundMe, BoardList, BoardPage, FriendsBoard, UserBoards
 from questline.models.envelope import Identifier
 from questline.services.board_views import DEGRADED_HEADER, FRIENDS_LIMIT, MAX_NEIGHBOURS, MAX_PAGE, rejected
@@ -99,11 +99,14 @@ def get_friends(
     user_ids: Annotated[str, Query(alias="userIds", min_length=1, max_length=13_000)],
     period: PeriodQuery = None,
 ) -> FriendsBoard:
-    """``userIds``: comma-separated, at most 100; the caller is not added implicitly."""
+    """``userIds``: comma-separated, at most 100; the caller is not added implicitly (and
+    ``me`` is no user id: list the caller's own id)."""
     ids = [u.strip() for u in user_ids.split(",") if u.strip()]
     bad = [u for u in ids if not _USER_ID.match(u)]
     if bad:
         raise rejected("userIds", f"not a user id: {bad[0]!r}")
+    if ME in ids:
+        raise rejected("userIds", RESERVED_USER_ID)
     body, reason = read_friends(runtime, board_id, ids, period)
     _degraded(response, reason)
     return body
