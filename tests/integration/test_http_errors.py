@@ -13,7 +13,8 @@ from typing import Any
 import boto3
 import pytest
 from fastapi.testclient import TestClient
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, given
+from hypothesis import settings as examples
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
@@ -21,8 +22,10 @@ from questline.http import deps
 from questline.http.app import local_app
 from questline.models.api import BusAwardRequest
 from questline.services.enqueue import enqueue_events
-from tests.factories import event_dict
+from questline.services.runtime import Runtime
+from tests.factories import LambdaContext, event_dict, sample_event
 from tests.support.auth import auth
+from tests.support.functions import load_function
 
 CATALOG = """
 version: http-errors-1
@@ -252,6 +255,25 @@ def test_enqueueing_an_event_json_cannot_write_rejects_it_rather_than_failing(ru
 # -- bodies that are not UTF-8 or not JSON ---------------------------------------------------
 
 
+def test_behind_api_gateway_the_same_gate_refuses_bodies(settings, clock, monkeypatch):
+    """The ingest function (Mangum, claims verified upstream) refuses what the local app does."""
+    rt = Runtime(settings.model_copy(update={"auth_mode": "apigateway"}), clock=clock)
+    monkeypatch.setattr(deps, "get_runtime", lambda: rt)
+    ingest = load_function("ingest")
+    cases = [
+        (b"\xff", 400, "body"),
+        (b'{"events": [{"payload": {"x": NaN}}]}', 422, "events[0].payload.x"),
+        (b'{"events": [{"payload": {"x": "\\udc00"}}]}', 422, "events[0].payload.x"),
+    ]
+    for body, status, field in cases:
+        event = sample_event("http-post-events.json")
+        event.update(body=base64.b64encode(body).decode(), isBase64Encoded=True)
+        response = ingest.handler(event, LambdaContext())
+        assert response["statusCode"] == status, response
+        errors = json.loads(response["body"])["errors"]
+        assert [e["field"] for e in errors] == [field]
+
+
 def test_a_body_that_is_not_utf8_is_a_400_naming_the_body(client, runtime):
     paths = [
         "/v1/events",
@@ -443,7 +465,7 @@ def assert_never_a_500(response: Any) -> None:
 @given(
     body=bodies, content_type=st.sampled_from([None, "application/json", "text/plain", "application/yaml"])
 )
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@examples(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 def test_no_body_gets_a_500_on_any_route(client, runtime, body, content_type):
     headers = auth(runtime, "ops", "admin") | ({"Content-Type": content_type} if content_type else {})
     for method, path in BODY_ROUTES:
@@ -456,7 +478,7 @@ def test_no_body_gets_a_500_on_any_route(client, runtime, body, content_type):
     | st.dates().map(lambda d: f"{d.year:04d}-{d.month:02d}"),
     board=st.sampled_from(["weekly-xp", "monthly-xp", "daily-tokyo", "weekly-la", "all-xp"]),
 )
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@examples(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 def test_no_period_gets_a_500_on_any_board_read(client, runtime, period, board):
     for path, params in board_reads(board, period):
         assert_never_a_500(client.get(path, params=params, headers=auth(runtime, "ana")))
