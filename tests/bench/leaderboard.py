@@ -59,7 +59,9 @@ class BenchRuntime(Runtime):
 
     @cached_property
     def board_cache(self) -> RedisBoardCache:
-        return RedisBoardCache(self.settings.redis_url, clock=self.clock, prefix=self.settings.redis_key_prefix)
+        return RedisBoardCache(
+            self.settings.redis_url, clock=self.clock, prefix=self.settings.redis_key_prefix
+        )
 
 
 def run(quick: bool = False) -> str:

@@ -144,6 +144,14 @@ INVALID = [
         "achievements[0]",
         "availableUntil must be after availableFrom",
     ),
+    *[
+        (
+            bundle(achievement(f"criteria: {{metric: {{events: {{type: a.b}}}}, threshold: {value}}}")),
+            "achievements[0].criteria.threshold",
+            "finite number",
+        )
+        for value in (".nan", ".inf", "-.inf")
+    ],
 ]
 
 

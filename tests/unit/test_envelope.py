@@ -27,6 +27,7 @@ def test_json_text_round_trips_through_to_json():
         ("[1, 2]", "schema-violation", "body"),
         (event_dict(user_id="has space"), "schema-violation", "userId"),
         (event_dict(user_id="x" * 129), "schema-violation", "userId"),
+        (event_dict(user_id="me"), "schema-violation", "userId"),  # reserved: it names the caller
         (event_dict(id=""), "schema-violation", "id"),
         (event_dict(type="NoDots"), "schema-violation", "type"),
         (event_dict(version="2.0"), "unsupported-version", "version"),

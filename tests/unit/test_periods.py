@@ -585,3 +585,15 @@ def test_an_unknown_zone_fails_every_period_computation():
     # Then the calculator refuses rather than guessing
     with pytest.raises(ValueError, match="unknown time zone"):
         period_index(utc(2026, 1, 1), "Mars/Olympus", "day")
+
+
+@pytest.mark.parametrize(
+    ("day", "kind", "label"),
+    [
+        (date(1, 2, 3), "month", "0001-02"),
+        (date(999, 12, 31), "month", "0999-12"),
+        (date(5, 1, 1), "day", "0005-01-01"),
+    ],
+)
+def test_labels_of_early_years_keep_four_digits_so_they_still_sort(day, kind, label):
+    assert period_label(date_period_index(day, kind), kind) == label

@@ -134,4 +134,4 @@ def period_label(index: int, kind: PeriodKind, week_start: int = MONDAY) -> str:
         return start.isoformat()
     if kind == "week":
         return f"{start.isoformat()}/w"
-    return start.strftime("%Y-%m")
+    return f"{start.year:04d}-{start.month:02d}"  # not strftime: it writes year 1 as "1"

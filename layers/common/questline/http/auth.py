@@ -13,7 +13,7 @@ from typing import Any
 
 from questline.config import Settings
 from questline.errors import AuthError, ForbiddenError
-from questline.models.api import ME
+from questline.models.envelope import ME
 
 LOCAL_ISSUER = "questline-local"
 LOCAL_AUDIENCE = "questline"

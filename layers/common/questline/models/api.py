@@ -3,31 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Self
+from typing import Self
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, JsonValue, model_validator
+from pydantic import BaseModel, ConfigDict, Field, JsonValue, model_validator
 from pydantic.alias_generators import to_camel
 
-from questline.models.envelope import Identifier
-
-# In a path ``me`` names the caller, so no user may be called ``me``: their data could never
-# be read back (``/v1/users/me/...`` always means the caller).
-ME = "me"
-RESERVED_USER_ID = f"{ME!r} is reserved (in a path it names the caller) and cannot be a user id"
-
-
-def refuse_reserved_user_id(value: str) -> str:
-    if value == ME:
-        raise ValueError(RESERVED_USER_ID)
-    return value
-
-
-UserId = Annotated[Identifier, AfterValidator(refuse_reserved_user_id)]
-"""A user id given as input (an award's user, an exclusion's user): an identifier, never ``me``."""
+from questline.models.envelope import UserId
 
 
 class ApiModel(BaseModel):
-    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True)
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, allow_inf_nan=False)
 
 
 class FieldError(ApiModel):

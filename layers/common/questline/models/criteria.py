@@ -40,7 +40,10 @@ Scalar = str | int | float | bool
 
 
 class CatalogModel(BaseModel):
-    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid", frozen=True)
+    # YAML's .nan and .inf are floats too: a threshold or factor that is not finite is refused.
+    model_config = ConfigDict(
+        alias_generator=to_camel, populate_by_name=True, extra="forbid", frozen=True, allow_inf_nan=False
+    )
 
 
 class Operator(StrEnum):

@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 from typing import Annotated, Any
 
 from pydantic import (
+    AfterValidator,
     AwareDatetime,
     BaseModel,
     ConfigDict,
@@ -54,6 +55,21 @@ Identifier = Annotated[str, Field(min_length=1, max_length=128, pattern=r"^[A-Za
 EventType = Annotated[
     str, Field(min_length=3, max_length=128, pattern=r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$")
 ]
+
+# In a path ``me`` names the caller, so no user may be called ``me``: their data could never
+# be read back (``/v1/users/me/...`` always means the caller).
+ME = "me"
+RESERVED_USER_ID = f"{ME!r} is reserved (in a path it names the caller) and cannot be a user id"
+
+
+def refuse_reserved_user_id(value: str) -> str:
+    if value == ME:
+        raise ValueError(RESERVED_USER_ID)
+    return value
+
+
+UserId = Annotated[Identifier, AfterValidator(refuse_reserved_user_id)]
+"""A user id given as input (an event's user, an award's, an exclusion's): never ``me``."""
 Journey = Annotated[str, Field(min_length=1, max_length=32, pattern=r"^[a-z][a-z0-9_-]*$")]
 Version = Annotated[str, Field(max_length=16, pattern=r"^\d+(\.\d+){0,2}$")]
 
@@ -73,7 +89,7 @@ class EventEnvelope(BaseModel):
 
     id: Identifier
     type: EventType
-    user_id: Identifier
+    user_id: UserId
     timestamp: AwareDatetime
     version: Version
     payload: dict[str, JsonValue] = Field(default_factory=dict)

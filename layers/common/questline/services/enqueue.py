@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from questline.errors import PermanentEventError, RequestRejected, TransientError
-from questline.models.api import ME, RESERVED_USER_ID, EventBatchResponse, FieldError, RejectedEvent
+from questline.models.api import EventBatchResponse, FieldError, RejectedEvent
 from questline.models.envelope import EventEnvelope, TimeBounds, parse_event
 from questline.services.runtime import Runtime
 from questline.storage.queues import OutgoingMessage
@@ -43,10 +43,7 @@ def _accepted(raw: Any, bounds: TimeBounds) -> EventEnvelope:
         raise PermanentEventError(
             "schema-violation", [{"field": "body", "message": "an event is a JSON object"}]
         )
-    event = parse_event(raw, bounds)
-    if event.user_id == ME:
-        raise PermanentEventError("schema-violation", [{"field": "userId", "message": RESERVED_USER_ID}])
-    return event
+    return parse_event(raw, bounds)
 
 
 def _queued_body(event: EventEnvelope) -> str:
