@@ -24,7 +24,7 @@ test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
-	$(BIN)/pytest
+	$(BIN)/pytest -n 2 --dist loadfile  # two workers (one per core); a module's tests stay together
 
 ## Benchmarks (on demand, never part of `make test`).
 bench: $(STAMP)

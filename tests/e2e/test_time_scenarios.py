@@ -83,7 +83,10 @@ class Scenario:
                 self.sqs.delete_message(
                     QueueUrl=self.system.state["bus_tap_url"], ReceiptHandle=message["ReceiptHandle"]
                 )
-        return [e for e in self.seen if e["detail"]["userId"] == user and e["detail-type"] in names]
+        # Publication is at least once (the outbox sweep may republish an entry whose delete it
+        # raced), so, like every consumer, read each domain event once by its stable id.
+        unique = {e["detail"]["id"]: e for e in self.seen}.values()
+        return [e for e in unique if e["detail"]["userId"] == user and e["detail-type"] in names]
 
     def streak(self, user: str) -> dict[str, Any]:
         return self.service.get(f"/v1/users/{user}/streaks").json()["streaks"][0]

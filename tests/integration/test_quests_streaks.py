@@ -92,7 +92,7 @@ def test_the_expiry_job_expires_a_quest_at_its_deadline_exactly_once(client, run
     assert runtime.users.load("u1").quests["sprint"].status == "EXPIRED"
 
 
-def test_overlapping_expiry_runs_apply_each_deadline_once(client, runtime, clock):
+def test_overlapping_expiry_runs_apply_each_deadline_once(client, runtime, clock, atomic_dynamodb):
     tap = BusTap(runtime.settings.event_bus_name)
     for user in ("u1", "u2", "u3"):
         client.post(f"/v1/users/{user}/quests/sprint/start", headers=auth(runtime, user))
