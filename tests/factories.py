@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from questline.domain.rules import CompiledCatalog, compile_catalog
+from questline.domain.catalog import CompiledCatalog, compile_catalog
 from questline.models.catalog import parse_catalog
 from questline.models.envelope import EventEnvelope
 

@@ -12,8 +12,8 @@ import random
 import time
 from datetime import timedelta
 
+from questline.domain.catalog import CompiledCatalog, compile_catalog
 from questline.domain.decide import decide
-from questline.domain.rules import CompiledCatalog, compile_catalog
 from questline.domain.state import UserState
 from questline.models.catalog import parse_catalog
 from questline.models.envelope import EventEnvelope

@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta
 from textwrap import dedent
 from typing import Any
 
+from questline.domain.catalog import CompiledCatalog, compile_catalog
 from questline.domain.decide import Decision, decide
-from questline.domain.rules import CompiledCatalog, compile_catalog
 from questline.domain.state import DomainEvent, Unlock, UserState
 from questline.models.catalog import parse_catalog
 from questline.models.envelope import EventEnvelope

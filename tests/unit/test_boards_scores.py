@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 
 from questline.domain.board_scores import score_items
 from questline.domain.boards import compile_boards
+from questline.domain.catalog import compile_catalog
 from questline.domain.decide import decide
-from questline.domain.rules import compile_catalog
 from questline.domain.state import UserState
 from questline.models.catalog import parse_catalog
 from tests.factories import event

@@ -3,11 +3,11 @@ manual completion, time limits, step deadlines, repeats and rotating pools."""
 
 from datetime import UTC, datetime, timedelta
 
+from questline.domain.catalog import compile_catalog
 from questline.domain.clock import tick_event
 from questline.domain.decide import decide
 from questline.domain.quest_steps import QUEST_START_TYPE, QUEST_STEP_TYPE
 from questline.domain.quests import assigned
-from questline.domain.rules import compile_catalog
 from questline.domain.state import UserState
 from questline.models.catalog import parse_catalog
 from questline.models.envelope import EventEnvelope

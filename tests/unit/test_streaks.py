@@ -5,9 +5,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from questline.domain.catalog import compile_catalog
 from questline.domain.clock import tick_event
 from questline.domain.decide import decide
-from questline.domain.rules import compile_catalog
 from questline.domain.state import UserState
 from questline.domain.streaks import open_period, period_of, status
 from questline.models.catalog import parse_catalog

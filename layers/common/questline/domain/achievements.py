@@ -7,9 +7,9 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 
 from questline.domain.balances import credit
+from questline.domain.catalog import CompiledCatalog, metric_key
 from questline.domain.conditions import Evaluation, holds
 from questline.domain.metrics import TimeContext, later_bucket_times, metric_value
-from questline.domain.rules import CompiledCatalog, metric_key
 from questline.domain.state import AchievementState, DomainEvent, Unlock, UserState
 from questline.models.catalog import POINTS, Achievement, RewardGrant
 from questline.models.envelope import EventEnvelope
@@ -17,7 +17,7 @@ from questline.models.envelope import EventEnvelope
 
 def available(achievement: Achievement, at: datetime) -> bool:
     """Time-limited achievements count events from ``availableFrom`` until ``availableUntil``
-    (their metrics are their own and only record events inside that span, see rules.py)."""
+    (their metrics are their own and only record events inside that span, see domain/catalog.py)."""
     if achievement.available_from is not None and at < achievement.available_from:
         return False
     return achievement.available_until is None or at < achievement.available_until

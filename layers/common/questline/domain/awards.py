@@ -7,7 +7,7 @@ from typing import Any
 
 from questline.domain.achievements import apply_unlock
 from questline.domain.balances import credit
-from questline.domain.rules import CompiledCatalog
+from questline.domain.catalog import CompiledCatalog
 from questline.domain.state import DomainEvent, Unlock, UserState
 from questline.domain.streaks import StreakState, grant_freezes, period_of
 from questline.models.envelope import EventEnvelope

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from questline.domain.catalog import CompiledCatalog
 from questline.domain.levels import level_for_xp
-from questline.domain.rules import CompiledCatalog
 from questline.domain.state import DomainEvent, UserState
 from questline.models.catalog import POINTS, XP
 from questline.models.envelope import EventEnvelope

@@ -20,10 +20,10 @@ from typing import Any
 
 from questline.domain.board_order import clamp_score, pack
 from questline.domain.boards import ALL_TIME, BoardSpec, compile_boards
+from questline.domain.catalog import CompiledCatalog
 from questline.domain.clock import TICK_EVENT_TYPE
 from questline.domain.events import matches
 from questline.domain.metrics import add_to_partial, contribution, value_of
-from questline.domain.rules import CompiledCatalog
 from questline.domain.state import UserState
 from questline.models.envelope import EventEnvelope
 

@@ -23,7 +23,7 @@ from questline.domain.periods import (
 from questline.models.boards import Board
 
 if TYPE_CHECKING:
-    from questline.domain.rules import CompiledCatalog
+    from questline.domain.catalog import CompiledCatalog
 
 ALL_TIME = "all"
 

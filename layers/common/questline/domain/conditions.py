@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from questline.domain.catalog import metric_key
 from questline.domain.metrics import TimeContext, metric_value
-from questline.domain.rules import metric_key
 from questline.domain.state import UserState
 from questline.domain.streaks import open_period, status
 from questline.models.catalog import Achievement

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from questline.domain.balances import credit
+from questline.domain.catalog import CompiledCatalog
 from questline.domain.conditions import Evaluation, holds
 from questline.domain.events import matches
 from questline.domain.metrics import TimeContext, record
@@ -27,7 +28,6 @@ from questline.domain.quests import (
     required_done,
     start,
 )
-from questline.domain.rules import CompiledCatalog
 from questline.domain.state import DomainEvent, UserState
 from questline.models.catalog import POINTS
 from questline.models.criteria import Metric, MetricCondition, iter_conditions

@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime
 
+from questline.domain.catalog import CompiledCatalog
 from questline.domain.events import matches
 from questline.domain.metrics import TimeContext
 from questline.domain.periods import period_label
-from questline.domain.rules import CompiledCatalog
 from questline.domain.state import DomainEvent, UserState
 from questline.domain.streaks import StreakState, at_risk, open_period, period_of, prune, record, status
 from questline.models.envelope import EventEnvelope

@@ -9,10 +9,10 @@ from __future__ import annotations
 from decimal import ROUND_FLOOR, Decimal
 
 from questline.domain.balances import credit
+from questline.domain.catalog import CompiledCatalog
 from questline.domain.events import field_value, matches, numeric
 from questline.domain.metrics import TimeContext
 from questline.domain.periods import local_date
-from questline.domain.rules import CompiledCatalog
 from questline.domain.state import DomainEvent, UserState
 from questline.models.catalog import Boost, XpRule
 from questline.models.envelope import EventEnvelope

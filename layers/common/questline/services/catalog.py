@@ -6,7 +6,7 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
-from questline.domain.rules import CompiledCatalog, compile_catalog
+from questline.domain.catalog import CompiledCatalog, compile_catalog
 from questline.models.catalog import Catalog, parse_catalog
 
 

@@ -14,8 +14,8 @@ import threading
 from dataclasses import dataclass
 from datetime import datetime
 
+from questline.domain.catalog import CompiledCatalog, compile_catalog
 from questline.domain.catalog_schedule import BUNDLE_FILE, Schedule, ScheduledVersion, in_force
-from questline.domain.rules import CompiledCatalog, compile_catalog
 from questline.errors import TransientError
 from questline.models.catalog import Catalog
 from questline.services.catalog import load_catalog

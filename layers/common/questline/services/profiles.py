@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from questline.domain.catalog import CompiledCatalog, metric_key
 from questline.domain.conditions import Evaluation, explain, progress_ratio
 from questline.domain.levels import next_level_xp
 from questline.domain.metrics import TimeContext, metric_value
-from questline.domain.rules import CompiledCatalog, metric_key
 from questline.domain.state import AchievementState, UserState
 from questline.errors import NotFoundError
 from questline.models.api import (

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from questline.domain.catalog import CompiledCatalog
 from questline.domain.conditions import Evaluation, progress_ratio
 from questline.domain.metrics import TimeContext
 from questline.domain.periods import period_label
@@ -17,7 +18,6 @@ from questline.domain.quests import (
     current_steps,
     deadline,
 )
-from questline.domain.rules import CompiledCatalog
 from questline.domain.state import UserState
 from questline.domain.streaks import StreakState, at_risk, open_period, status
 from questline.errors import ConflictError, NotFoundError, RequestRejected

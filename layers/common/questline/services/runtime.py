@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from questline.config import Settings, get_settings
 
 if TYPE_CHECKING:
-    from questline.domain.rules import CompiledCatalog
+    from questline.domain.catalog import CompiledCatalog
     from questline.services.catalog_cache import CatalogCache
     from questline.storage.boards_dynamo import DynamoBoardStore
     from questline.storage.boards_redis import RedisBoardCache
