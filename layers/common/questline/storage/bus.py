@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from questline.domain.state import DomainEvent
-from questline.storage.aws import client as aws_client
+from questline.storage.aws import AwsStore
 
 SOURCE = "questline"
 _PUT_EVENTS_LIMIT = 10
@@ -17,16 +17,10 @@ class PublishError(Exception):
     """Some entries were not accepted by the bus; the outbox keeps them for the sweep."""
 
 
-class EventBusPublisher:
+class EventBusPublisher(AwsStore, service="events"):
     def __init__(self, bus_name: str, *, events_client: Any = None) -> None:
+        super().__init__(events_client)
         self.bus_name = bus_name
-        self._client = events_client
-
-    @property
-    def client(self) -> Any:
-        if self._client is None:
-            self._client = aws_client("events")
-        return self._client
 
     def publish(self, events: Sequence[DomainEvent]) -> None:
         """Put every event on the bus, raising PublishError if any entry failed."""

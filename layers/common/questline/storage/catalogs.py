@@ -28,7 +28,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from questline.domain.catalog_schedule import ScheduledVersion
 from questline.errors import TransientError
 from questline.storage import keys
-from questline.storage.aws import client as aws_client
+from questline.storage.aws import AwsStore
 
 COMPRESS_OVER = 32_000
 MAX_BUNDLE_BYTES = 390_000  # leaves room under 400 KB for the keys and the other attributes
@@ -78,18 +78,12 @@ class ActivePointer:
         return self.latest.content_hash
 
 
-class DynamoCatalogStore:
+class DynamoCatalogStore(AwsStore, service="dynamodb"):
     """Catalog versions in the single table. The client is injected or created on first use."""
 
     def __init__(self, table_name: str, *, dynamodb: Any = None) -> None:
+        super().__init__(dynamodb)
         self.table_name = table_name
-        self._client = dynamodb
-
-    @property
-    def client(self) -> Any:
-        if self._client is None:
-            self._client = aws_client("dynamodb")
-        return self._client
 
     def active(self) -> ActivePointer | None:
         """The active pointer (strongly consistent), or None if no version was ever applied."""

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from questline.storage.aws import client as aws_client
+from questline.storage.aws import AwsStore
 
 _SEND_BATCH_LIMIT = 10
 
@@ -18,15 +18,9 @@ class OutgoingMessage:
     attributes: dict[str, str] | None = None
 
 
-class QueueClient:
+class QueueClient(AwsStore, service="sqs"):
     def __init__(self, *, sqs_client: Any = None) -> None:
-        self._client = sqs_client
-
-    @property
-    def client(self) -> Any:
-        if self._client is None:
-            self._client = aws_client("sqs")
-        return self._client
+        super().__init__(sqs_client)
 
     def send(self, queue_url: str, messages: Sequence[OutgoingMessage]) -> list[str]:
         """Send in batches of ten; returns the ids of messages SQS did not accept."""

@@ -17,7 +17,7 @@ from botocore.exceptions import ClientError
 from questline.domain.board_scores import ScoreItem
 from questline.domain.state import DomainEvent, Unlock, UserState
 from questline.storage import keys
-from questline.storage.aws import client as aws_client
+from questline.storage.aws import AwsStore
 from questline.storage.boards_dynamo import score_put
 from questline.storage.user_items import (
     DueItem,
@@ -81,7 +81,7 @@ class CommitRequest:
         )
 
 
-class DynamoUserStore:
+class DynamoUserStore(AwsStore, service="dynamodb"):
     """User state in the single table. The client is injected or created on first use."""
 
     def __init__(
@@ -93,17 +93,11 @@ class DynamoUserStore:
         due_index_shards: int = 4,
         outbox_grace: timedelta = timedelta(minutes=2),
     ) -> None:
+        super().__init__(dynamodb)
         self.table_name = table_name
-        self._client = dynamodb
         self.dedupe_retention_days = dedupe_retention_days
         self.due_index_shards = due_index_shards
         self.outbox_grace = outbox_grace
-
-    @property
-    def client(self) -> Any:
-        if self._client is None:
-            self._client = aws_client("dynamodb")
-        return self._client
 
     # -- load -------------------------------------------------------------------------------
 
