@@ -12,9 +12,10 @@ import pytest
 import yaml
 from fastapi.testclient import TestClient
 
+from questline.domain.catalog_schedule import CATALOG_ACTIVATION_DELAY
 from questline.errors import TransientError
 from questline.services.progress import InboundRecord, process_batch
-from questline.services.runtime import CATALOG_ACTIVATION_DELAY, Runtime
+from questline.services.runtime import Runtime
 from questline.storage.catalogs import ActiveMoved, StoredVersion
 from tests.conftest import Clock
 from tests.factories import NOW, TEST_CATALOG_YAML, event_dict

@@ -13,6 +13,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+# How long a process trusts its copy of the active catalog pointer: one read per container per
+# TTL. An apply takes effect CATALOG_ACTIVATION_DELAY after it is made, longer than the TTL, so
+# every copy is re-read before then and every function switches at the same stated instant. The
+# 5 s between them allow for containers' clocks disagreeing.
+CATALOG_TTL = timedelta(seconds=55)
+CATALOG_ACTIVATION_DELAY = timedelta(seconds=60)
+
 
 @dataclass(frozen=True)
 class ScheduledVersion:

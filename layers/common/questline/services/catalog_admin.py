@@ -11,12 +11,11 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal
 
-from questline.domain.catalog_schedule import in_force, pending, schedule_apply
+from questline.domain.catalog_schedule import CATALOG_ACTIVATION_DELAY, in_force, pending, schedule_apply
 from questline.errors import CatalogError, CommitConflictError, NotFoundError
 from questline.models.api import ApiModel
 from questline.models.catalog import Catalog, validate_catalog_data
 from questline.services.catalog import read_catalog
-from questline.services.runtime import CATALOG_ACTIVATION_DELAY
 from questline.storage.catalogs import (
     ActiveMoved,
     ActivePointer,

@@ -15,11 +15,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from questline.domain.catalog import CompiledCatalog, compile_catalog
-from questline.domain.catalog_schedule import BUNDLE_FILE, Schedule, ScheduledVersion, in_force
+from questline.domain.catalog_schedule import BUNDLE_FILE, CATALOG_TTL, Schedule, ScheduledVersion, in_force
 from questline.errors import TransientError
 from questline.models.catalog import Catalog
 from questline.services.catalog import load_catalog
-from questline.services.runtime import CATALOG_TTL
 from questline.storage.catalogs import DynamoCatalogStore
 
 logger = logging.getLogger(__name__)

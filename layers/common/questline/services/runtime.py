@@ -8,7 +8,7 @@ keeps its cold start short. Tests build a ``Runtime`` with their own adapters or
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from functools import cached_property, lru_cache
 from typing import TYPE_CHECKING
 
@@ -23,14 +23,6 @@ if TYPE_CHECKING:
     from questline.storage.catalogs import DynamoCatalogStore
     from questline.storage.queues import QueueClient
     from questline.storage.users import DynamoUserStore
-
-
-# How long a process trusts its copy of the active catalog pointer: one read per container per
-# TTL. An apply takes effect CATALOG_ACTIVATION_DELAY after it is made, longer than the TTL, so
-# every copy is re-read before then and every function switches at the same stated instant. The
-# 5 s between them allow for containers' clocks disagreeing.
-CATALOG_TTL = timedelta(seconds=55)
-CATALOG_ACTIVATION_DELAY = timedelta(seconds=60)
 
 
 def utc_now() -> datetime:
