@@ -15,13 +15,13 @@ from fastapi.testclient import TestClient
 from moto import mock_aws
 
 from questline.config import Settings
-from questline.http import deps
 from questline.http.app import local_app
 from questline.services.runtime import Runtime
 from questline.storage.aws import reset_clients
 from questline_local import moto_atomic, moto_speedups
 from questline_local.resources import LocalResources, create_resources
 from tests.factories import NOW, TEST_CATALOG_YAML
+from tests.support.apps import serving
 from tests.support.redis_server import find_or_start_redis
 
 
@@ -138,5 +138,4 @@ def runtime(settings: Settings, clock: Clock) -> Runtime:
 @pytest.fixture
 def client(runtime: Runtime, monkeypatch: pytest.MonkeyPatch) -> TestClient:
     """Every route in one app, served in-process on the test runtime."""
-    monkeypatch.setattr(deps, "get_runtime", lambda: runtime)
-    return TestClient(local_app())
+    return TestClient(serving(local_app(), runtime, monkeypatch))

@@ -10,11 +10,11 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from questline.http import deps
 from questline.http.app import local_app
 from questline.services.progress import BatchOutcome, InboundRecord, process_batch
 from questline.services.runtime import Runtime
 from tests.factories import NOW, event_dict
+from tests.support.apps import serving
 from tests.support.auth import auth  # noqa: F401 - re-exported for the leaderboard tests
 
 CATALOG = """
@@ -47,8 +47,7 @@ def write_catalog(directory: Path) -> Path:
 
 
 def api_client(runtime: Runtime, monkeypatch: pytest.MonkeyPatch) -> TestClient:
-    monkeypatch.setattr(deps, "get_runtime", lambda: runtime)
-    return TestClient(local_app())
+    return TestClient(serving(local_app(), runtime, monkeypatch))
 
 
 def xp(user: str, n: int, *, at: datetime | None = None, id: str | None = None) -> dict[str, Any]:

@@ -16,10 +16,10 @@ from questline.cli import catalog as cli
 from questline.config import get_settings
 from questline.domain.catalog_schedule import CATALOG_ACTIVATION_DELAY, CATALOG_TTL
 from questline.errors import TransientError
-from questline.http import deps
 from questline.services.progress import InboundRecord, process_batch
 from questline.services.runtime import Runtime
 from tests.factories import NOW, TEST_CATALOG_YAML, LambdaContext, event_dict, sample_event
+from tests.support.apps import serving
 from tests.support.auth import auth
 from tests.support.functions import load_function
 
@@ -225,7 +225,7 @@ def test_achievement_put_and_delete_each_create_a_version(client, admin):
 
 def test_the_public_achievement_list_masks_secret_ones(settings, clock, monkeypatch):
     gateway = Runtime(settings.model_copy(update={"auth_mode": "apigateway"}), clock=clock)
-    monkeypatch.setattr(deps, "get_runtime", lambda: gateway)
+    serving(catalog_function.app, gateway, monkeypatch)
     applied = catalog_function.handler(sample_event("http-admin-apply-catalog.json"), LambdaContext())
     assert applied["statusCode"] == 201
     clock.advance(CATALOG_ACTIVATION_DELAY)

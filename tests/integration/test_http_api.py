@@ -8,13 +8,11 @@ import time
 
 import boto3
 import pytest
-from fastapi.testclient import TestClient
 
-from questline.http import deps
-from questline.http.app import local_app
 from questline.http.auth import mint_local_token
 from questline.services.runtime import Runtime
 from tests.factories import LambdaContext, event_dict, sample_event
+from tests.support.apps import serving
 from tests.support.functions import load_function
 
 ingest = load_function("ingest")
@@ -25,19 +23,14 @@ profile = load_function("profile")
 def gateway_runtime(settings, clock, monkeypatch) -> Runtime:
     """A runtime behind API Gateway: the JWT authorizer verified the token, the app reads claims."""
     rt = Runtime(settings.model_copy(update={"auth_mode": "apigateway"}), clock=clock)
-    monkeypatch.setattr(deps, "get_runtime", lambda: rt)
+    serving(ingest.app, rt, monkeypatch)
+    serving(profile.app, rt, monkeypatch)
     return rt
 
 
 @pytest.fixture
-def local_runtime(runtime, monkeypatch) -> Runtime:
-    monkeypatch.setattr(deps, "get_runtime", lambda: runtime)
+def local_runtime(runtime) -> Runtime:
     return runtime
-
-
-@pytest.fixture
-def client(local_runtime) -> TestClient:
-    return TestClient(local_app())
 
 
 def token(runtime: Runtime, sub: str, *roles: str) -> dict[str, str]:

@@ -18,12 +18,12 @@ from hypothesis import settings as examples
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from questline.http import deps
 from questline.http.app import local_app
 from questline.models.api import BusAwardRequest
 from questline.services.enqueue import enqueue_events
 from questline.services.runtime import Runtime
 from tests.factories import LambdaContext, event_dict, sample_event
+from tests.support.apps import serving
 from tests.support.auth import auth
 from tests.support.functions import load_function
 
@@ -47,12 +47,6 @@ SERVICE = ("svc", "service")
 @pytest.fixture
 def catalog_text() -> str:
     return CATALOG
-
-
-@pytest.fixture
-def client(runtime, monkeypatch) -> TestClient:
-    monkeypatch.setattr(deps, "get_runtime", lambda: runtime)
-    return TestClient(local_app())
 
 
 def assert_error(response: Any, status: int, code: str, *fields: str) -> list[dict[str, str]]:
@@ -258,8 +252,8 @@ def test_enqueueing_an_event_json_cannot_write_rejects_it_rather_than_failing(ru
 def test_behind_api_gateway_the_same_gate_refuses_bodies(settings, clock, monkeypatch):
     """The ingest function (Mangum, claims verified upstream) refuses what the local app does."""
     rt = Runtime(settings.model_copy(update={"auth_mode": "apigateway"}), clock=clock)
-    monkeypatch.setattr(deps, "get_runtime", lambda: rt)
     ingest = load_function("ingest")
+    serving(ingest.app, rt, monkeypatch)
     cases = [
         (b"\xff", 400, "body"),
         (b'{"events": [{"payload": {"x": NaN}}]}', 422, "events[0].payload.x"),
@@ -352,9 +346,8 @@ def test_an_unexpected_failure_is_a_500_in_the_documented_body(runtime, monkeypa
     def broken(*args: Any) -> None:
         raise RuntimeError("a bug, with secrets in its message")
 
-    monkeypatch.setattr(deps, "get_runtime", lambda: runtime)
     monkeypatch.setattr("questline.http.routers.leaderboards.list_boards", broken)
-    client = TestClient(local_app(), raise_server_exceptions=False)
+    client = TestClient(serving(local_app(), runtime, monkeypatch), raise_server_exceptions=False)
     response = client.get("/v1/leaderboards", headers=auth(runtime, "ana"))
     assert_error(response, 500, "internal_error")
     assert "secrets" not in response.text

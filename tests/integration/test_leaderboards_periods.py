@@ -8,11 +8,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from questline.http import deps
 from questline.services.leaderboard_jobs import rebuild
 from tests.factories import LambdaContext, sample_event
 from tests.integration.bus import BusTap
 from tests.integration.leaderboard_support import WEEK, api_client, auth, send, standings, write_catalog, xp
+from tests.support.apps import serving
 from tests.support.functions import load_function
 
 leaderboard = load_function("leaderboard")
@@ -151,7 +151,7 @@ def test_the_snapshot_comes_from_dynamodb_when_redis_is_not_ready(runtime, clock
 
 
 def test_the_leaderboard_function_serves_http_through_api_gateway_events(runtime, monkeypatch):
-    monkeypatch.setattr(deps, "get_runtime", lambda: runtime)
+    serving(leaderboard.app, runtime, monkeypatch)
     event = sample_event("http-get-leaderboard.json")
     event["headers"]["authorization"] = auth(runtime, "user-123")["Authorization"]
 

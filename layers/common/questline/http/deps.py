@@ -9,12 +9,8 @@ from fastapi import Depends, Header, Request
 from questline.http.auth import Principal, authenticate
 from questline.services.runtime import Runtime, get_runtime
 
-
-def runtime_dependency() -> Runtime:
-    return get_runtime()
-
-
-RuntimeDep = Annotated[Runtime, Depends(runtime_dependency)]
+# Tests and tools serve another runtime through ``app.dependency_overrides[get_runtime]``.
+RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 
 
 def principal_dependency(
