@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from questline.domain.catalog import CompiledCatalog, compile_catalog
-from questline.models.catalog import parse_catalog
+from questline.models.catalog_bundle import parse_catalog
 from questline.models.envelope import EventEnvelope
 
 ROOT = Path(__file__).resolve().parents[1]

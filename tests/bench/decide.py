@@ -15,7 +15,7 @@ from datetime import timedelta
 from questline.domain.catalog import CompiledCatalog, compile_catalog
 from questline.domain.decide import decide
 from questline.domain.state import UserState
-from questline.models.catalog import parse_catalog
+from questline.models.catalog_bundle import parse_catalog
 from questline.models.envelope import EventEnvelope
 from questline.services.catalog import load_catalog
 from tests.bench.report import heading, median_seconds, table

@@ -26,7 +26,7 @@ from questline.config import Settings
 from questline.domain.board_order import pack
 from questline.domain.boards import BoardSpec, compile_boards
 from questline.domain.catalog import CompiledCatalog, compile_catalog
-from questline.models.catalog import parse_catalog
+from questline.models.catalog_bundle import parse_catalog
 from questline.services.leaderboard_jobs import load_period
 from questline.services.leaderboards import read_around, read_top
 from questline.services.runtime import Runtime

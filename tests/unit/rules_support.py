@@ -11,7 +11,7 @@ from typing import Any
 from questline.domain.catalog import CompiledCatalog, compile_catalog
 from questline.domain.decide import Decision, decide
 from questline.domain.state import DomainEvent, Unlock, UserState
-from questline.models.catalog import parse_catalog
+from questline.models.catalog_bundle import parse_catalog
 from questline.models.envelope import EventEnvelope
 from tests.factories import NOW
 

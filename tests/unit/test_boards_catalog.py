@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from questline.errors import CatalogError
-from questline.models.catalog import parse_catalog
+from questline.models.catalog_bundle import parse_catalog
 
 BASE = """
 version: boards-1

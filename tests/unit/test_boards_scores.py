@@ -10,7 +10,7 @@ from questline.domain.boards import compile_boards
 from questline.domain.catalog import compile_catalog
 from questline.domain.decide import decide
 from questline.domain.state import UserState
-from questline.models.catalog import parse_catalog
+from questline.models.catalog_bundle import parse_catalog
 from tests.factories import event
 
 CATALOG = """

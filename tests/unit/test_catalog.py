@@ -1,7 +1,9 @@
+import json
+
 import pytest
 
 from questline.errors import CatalogError
-from questline.models.catalog import parse_catalog
+from questline.models.catalog_bundle import format_of, parse_catalog, parse_document
 from questline.services.catalog import read_catalog
 from tests.factories import TEST_CATALOG_YAML
 
@@ -162,3 +164,30 @@ def test_an_invalid_bundle_names_the_path_and_the_problem(text, path, message):
     paths = {p for p, _ in caught.value.errors}
     assert path in paths, caught.value.errors
     assert any(message in m for p, m in caught.value.errors if p == path), caught.value.errors
+
+
+# A tab between tokens is JSON that YAML refuses: a JSON bundle must never go through the YAML parser.
+JSON_ONLY = '{"version":\t"v-json", "levels": {"thresholds": [0, 100]}}'
+
+
+def test_one_parser_reads_json_as_json_and_yaml_as_yaml():
+    assert json.loads(JSON_ONLY)["version"] == parse_catalog(JSON_ONLY, "json").version == "v-json"
+    with pytest.raises(CatalogError, match="not valid YAML"):
+        parse_catalog(JSON_ONLY, "yaml")
+    with pytest.raises(CatalogError, match="not valid JSON"):
+        parse_catalog(LEVELS, "json")
+
+
+def test_a_bundle_file_is_parsed_by_its_name(tmp_path):
+    (tmp_path / "bundle.json").write_text(JSON_ONLY, "utf-8")
+    (tmp_path / "bundle.yaml").write_text(LEVELS + "version: v-yaml\n", "utf-8")
+    assert read_catalog(str(tmp_path / "bundle.json")).version == "v-json"
+    assert read_catalog(tmp_path / "bundle.yaml").version == "v-yaml"
+    assert [format_of("a.JSON"), format_of("a.yml"), format_of("a")] == ["json", "yaml", "yaml"]
+
+
+@pytest.mark.parametrize(("fmt", "text"), [("json", "[1, 2]"), ("yaml", "- 1\n- 2"), ("json", '"text"')])
+def test_a_document_that_is_not_a_mapping_is_refused_naming_what_it_should_be(fmt, text):
+    with pytest.raises(CatalogError) as caught:
+        parse_document(text, fmt, what="an achievement")
+    assert caught.value.errors == [("", "an achievement is a mapping")]

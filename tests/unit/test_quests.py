@@ -9,7 +9,7 @@ from questline.domain.decide import decide
 from questline.domain.quest_steps import QUEST_START_TYPE, QUEST_STEP_TYPE
 from questline.domain.quests import assigned
 from questline.domain.state import UserState
-from questline.models.catalog import parse_catalog
+from questline.models.catalog_bundle import parse_catalog
 from questline.models.envelope import EventEnvelope
 from tests.factories import event
 

@@ -10,7 +10,7 @@ from questline.domain.clock import tick_event
 from questline.domain.decide import decide
 from questline.domain.state import UserState
 from questline.domain.streaks import open_period, period_of, status
-from questline.models.catalog import parse_catalog
+from questline.models.catalog_bundle import parse_catalog
 from tests.factories import event
 
 CATALOG = compile_catalog(

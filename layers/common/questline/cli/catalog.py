@@ -21,8 +21,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from questline.errors import CatalogError, QuestlineError
-from questline.models.catalog import Catalog
+from questline.models.catalog_bundle import bundle_schema, bundle_yaml
 from questline.services import catalog_admin as admin
+from questline.services.catalog import read_catalog
 from questline.services.runtime import Runtime
 
 
@@ -62,11 +63,6 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _read(path: Path) -> Catalog:
-    media_type = "application/json" if path.suffix.lower() == ".json" else "application/yaml"
-    return admin.parse_bundle(path.read_text("utf-8"), media_type)
-
-
 def _runtime() -> Runtime:
     from questline.config import get_settings
 
@@ -74,7 +70,7 @@ def _runtime() -> Runtime:
 
 
 def _validate(args: argparse.Namespace) -> int:
-    summary = admin.summarize(_read(args.file))
+    summary = admin.summarize(read_catalog(args.file))
     print(
         f"valid: version {summary.version} (content hash {summary.content_hash}): "
         f"{summary.achievements} achievements, {summary.xp_rules} XP rules, "
@@ -84,7 +80,7 @@ def _validate(args: argparse.Namespace) -> int:
 
 
 def _diff(args: argparse.Namespace) -> int:
-    diff = admin.diff_bundle(_runtime(), _read(args.file))
+    diff = admin.diff_bundle(_runtime(), read_catalog(args.file))
     print(f"from {diff.from_version} to {diff.to_version}" + (": no changes" if diff.unchanged else ""))
     for section in ("achievements", "xp", "boosts", "currencies"):
         changes = getattr(diff, section)
@@ -100,7 +96,7 @@ def _diff(args: argparse.Namespace) -> int:
 
 
 def _apply(args: argparse.Namespace) -> int:
-    result = admin.apply_bundle(_runtime(), _read(args.file), args.actor)
+    result = admin.apply_bundle(_runtime(), read_catalog(args.file), args.actor)
     print(
         f"{result.status}: version {result.version} (content hash {result.content_hash}), "
         f"previously {result.previous_version or 'none'}; in force from {result.effective_from.isoformat()}"
@@ -113,7 +109,7 @@ def _export(args: argparse.Namespace) -> int:
     catalog = (
         admin.version_catalog(runtime, args.version) if args.version else admin.effective_catalog(runtime)
     )
-    text = admin.bundle_yaml(catalog)
+    text = bundle_yaml(catalog)
     if args.output:
         args.output.write_text(text, "utf-8")
     else:
@@ -122,7 +118,7 @@ def _export(args: argparse.Namespace) -> int:
 
 
 def _schema(args: argparse.Namespace) -> int:
-    print(json.dumps(admin.bundle_schema(), indent=2))
+    print(json.dumps(bundle_schema(), indent=2))
     return 0
 
 

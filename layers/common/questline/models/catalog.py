@@ -1,8 +1,7 @@
 """The catalog bundle: currencies, XP rules, boosts, levels and achievements, as one versioned
 YAML or JSON document with camelCase keys.
 
-Validation errors name the path inside the bundle (``achievements[3].criteria.all[1].metric``)
-and the problem; cross-references (prerequisites, currencies) are checked after the shapes.
+These are its shapes; models/catalog_bundle.py parses and validates it (cross-references too).
 """
 
 from __future__ import annotations
@@ -13,11 +12,10 @@ import json
 from enum import StrEnum
 from typing import Annotated, Any, Literal, Self
 
-from pydantic import AwareDatetime, Field, ValidationError, field_validator, model_validator
+from pydantic import AwareDatetime, Field, field_validator, model_validator
 
 from questline.models.boards import MAX_BOARDS, Board
 from questline.models.criteria import (
-    UNION_TAGS,
     CatalogModel,
     Condition,
     Duration,
@@ -271,36 +269,3 @@ def _reject_duplicates(values: list[str], what: str) -> None:
         if value in seen:
             raise ValueError(f"duplicate {what} {value!r} at [{index}]")
         seen.add(value)
-
-
-def parse_catalog(text: str) -> Catalog:
-    """Parse a YAML or JSON bundle, raising CatalogError with the path of every problem."""
-    import yaml  # only catalog loading needs it; keep it off the import path of hot handlers
-
-    from questline.errors import CatalogError
-
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise CatalogError([("", f"not valid YAML or JSON: {exc}")]) from exc
-    if not isinstance(data, dict):
-        raise CatalogError([("", "a catalog bundle is a mapping")])
-    return validate_catalog_data(data)
-
-
-def validate_catalog_data(data: dict[str, Any]) -> Catalog:
-    """Validate a decoded bundle (from YAML or JSON): shapes first, then cross-references."""
-    from questline.errors import CatalogError
-    from questline.models.envelope import field_path
-
-    try:
-        catalog = Catalog.model_validate(data)
-    except ValidationError as exc:
-        located = [(tuple(p for p in e["loc"] if p not in UNION_TAGS), e["msg"]) for e in exc.errors()]
-        raise CatalogError([(field_path(loc, root=""), message) for loc, message in located]) from exc
-    from questline.models.catalog_refs import cross_reference_errors
-
-    errors = cross_reference_errors(catalog)
-    if errors:
-        raise CatalogError(errors)
-    return catalog

@@ -7,16 +7,15 @@ from importlib import resources
 from pathlib import Path
 
 from questline.domain.catalog import CompiledCatalog, compile_catalog
-from questline.models.catalog import Catalog, parse_catalog
+from questline.models.catalog import Catalog
+from questline.models.catalog_bundle import format_of, parse_catalog
 
 
-def read_catalog(path: str | None) -> Catalog:
-    """Read and validate a bundle file (or the demo bundle when ``path`` is None)."""
+def read_catalog(path: str | Path | None) -> Catalog:
+    """Read and validate a bundle file, JSON or YAML by its name (the demo bundle when ``path`` is None)."""
     if path is None:
-        text = resources.files("questline").joinpath("catalogs/demo.yaml").read_text("utf-8")
-    else:
-        text = Path(path).read_text("utf-8")
-    return parse_catalog(text)
+        return parse_catalog(resources.files("questline").joinpath("catalogs/demo.yaml").read_text("utf-8"))
+    return parse_catalog(Path(path).read_text("utf-8"), format_of(path))
 
 
 @lru_cache(maxsize=4)

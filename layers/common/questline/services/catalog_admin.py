@@ -1,20 +1,28 @@
-"""Catalog as code: validate, diff, apply and export versioned bundles, and change one achievement
-at a time. Every change is a new immutable version; the active pointer moves atomically and
-schedules the version from ``effectiveFrom`` (the apply's instant + CATALOG_ACTIVATION_DELAY),
-the instant from which every function uses it (see ``Runtime.catalog_at``). Diffs, exports and
-achievement edits work on the newest applied version, in force or scheduled."""
+"""Catalog as code: validate, diff, apply and export versioned bundles. Every change is a new
+immutable version; the active pointer moves atomically and schedules the version from
+``effectiveFrom`` (the apply's instant + CATALOG_ACTIVATION_DELAY), the instant from which every
+function uses it (see ``Runtime.catalog_at``). Diffs and exports work on the newest applied
+version, in force or scheduled."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Literal
 
 from questline.domain.catalog_schedule import CATALOG_ACTIVATION_DELAY, in_force, pending, schedule_apply
 from questline.errors import CatalogError, CommitConflictError, NotFoundError
-from questline.models.api import ApiModel
-from questline.models.catalog import Catalog, validate_catalog_data
+from questline.models.catalog import Catalog
+from questline.models.catalog_api import (
+    ApplyResult,
+    BundleSummary,
+    CatalogDiff,
+    IdChanges,
+    ScheduledInfo,
+    VersionInfo,
+    VersionList,
+)
+from questline.models.catalog_bundle import bundle_document
 from questline.services.catalog import read_catalog
 from questline.storage.catalogs import (
     ActiveMoved,
@@ -32,91 +40,6 @@ APPLY_ATTEMPTS = 5
 _SECTIONS = ("achievements", "xp", "boosts", "currencies", "boards")
 
 
-class BundleSummary(ApiModel):
-    version: str
-    content_hash: str
-    achievements: int
-    xp_rules: int
-    boosts: int
-    currencies: int
-    boards: int = 0
-
-
-class IdChanges(ApiModel):
-    added: list[str]
-    removed: list[str]
-    changed: list[str]
-
-
-class CatalogDiff(ApiModel):
-    """What applying a bundle would change, by id, against the catalog in effect."""
-
-    from_version: str
-    to_version: str
-    unchanged: bool
-    achievements: IdChanges
-    xp: IdChanges
-    boosts: IdChanges
-    currencies: IdChanges
-    boards: IdChanges
-    levels_changed: bool
-    settings_changed: list[str]
-
-
-class ApplyResult(ApiModel):
-    status: Literal["created", "activated", "unchanged"]  # activated: an existing version again
-    version: str
-    content_hash: str
-    previous_version: str | None  # the newest applied version before this apply
-    # From this instant (by the clock of the function deciding) every function uses the version;
-    # before it, the version in force when the apply was made. For "unchanged", when the
-    # version already applied starts (or started).
-    effective_from: datetime
-
-
-class VersionInfo(ApiModel):
-    version: str
-    content_hash: str
-    applied_by: str
-    applied_at: datetime
-    size: int
-    active: bool  # in force now
-    effective_from: datetime | None  # when the pointer's schedule starts it (None: not scheduled)
-
-
-class ScheduledInfo(ApiModel):
-    version: str
-    effective_from: datetime
-
-
-class VersionList(ApiModel):
-    active: str | None  # the version in force now; None: the bundle file (no version in force yet)
-    active_since: datetime | None  # None: since before the pointer's records
-    scheduled: list[ScheduledInfo]  # applied, in force from their effectiveFrom, in that order
-    versions: list[VersionInfo]
-
-
-def parse_document(text: str, media_type: str = "application/yaml") -> dict[str, Any]:
-    """A mapping from a request body or a file: JSON when ``media_type`` says so, YAML otherwise."""
-    import yaml  # only catalog administration needs it
-
-    try:
-        data = json.loads(text) if "json" in media_type else yaml.safe_load(text)
-    except (ValueError, yaml.YAMLError) as exc:
-        raise CatalogError([("", f"not valid {'JSON' if 'json' in media_type else 'YAML'}: {exc}")]) from exc
-    if not isinstance(data, dict):
-        raise CatalogError([("", "expected a mapping")])
-    return data
-
-
-def parse_bundle(text: str, media_type: str = "application/yaml") -> Catalog:
-    """A validated bundle from a request body or a file (JSON or YAML)."""
-    return validate_catalog_data(parse_document(text, media_type))
-
-
-validate_bundle = validate_catalog_data
-
-
 def summarize(catalog: Catalog) -> BundleSummary:
     assert catalog.version is not None  # set from the content hash when absent
     return BundleSummary(
@@ -128,27 +51,6 @@ def summarize(catalog: Catalog) -> BundleSummary:
         currencies=len(catalog.currencies),
         boards=len(catalog.boards),
     )
-
-
-def bundle_document(catalog: Catalog) -> dict[str, Any]:
-    """The bundle as stored: camelCase JSON values, unset optional fields left out."""
-    return catalog.model_dump(mode="json", by_alias=True, exclude_none=True)
-
-
-def bundle_yaml(catalog: Catalog) -> str:
-    """The bundle as an operator would write it (defaults left out); it parses back to the same hash."""
-    import yaml
-
-    document = catalog.model_dump(mode="json", by_alias=True, exclude_defaults=True)
-    return yaml.safe_dump(document, sort_keys=False, allow_unicode=True)
-
-
-def bundle_schema() -> dict[str, Any]:
-    """The JSON Schema of a bundle, by alias (camelCase), for editors and CI checks."""
-    return {
-        "$schema": "https://json-schema.org/draft/2020-12/schema",
-        **Catalog.model_json_schema(by_alias=True),
-    }
 
 
 def version_catalog(runtime: Runtime, version: str) -> Catalog:
@@ -234,47 +136,14 @@ def list_versions(runtime: Runtime) -> VersionList:
 def apply_bundle(runtime: Runtime, catalog: Catalog, actor: str) -> ApplyResult:
     """Make ``catalog`` the active version: "created" (a new version), "activated" (a version that
     already holds this content, e.g. a rollback) or "unchanged" (the active content already)."""
-    return _apply(runtime, lambda _active: catalog, actor)
+    return apply_derived(runtime, lambda _active: catalog, actor)
 
 
-def put_achievement(runtime: Runtime, achievement_id: str, data: dict[str, Any], actor: str) -> ApplyResult:
-    """Create or replace one achievement: a new version derived from the newest applied one."""
-    if data.get("id", achievement_id) != achievement_id:
-        raise CatalogError([("id", f"the body's id must be the path's id {achievement_id!r}")])
-
-    def derive(active: ActivePointer | None) -> Catalog:
-        document = bundle_document(effective_catalog(runtime, active))
-        entry = {**data, "id": achievement_id}
-        # Replaced where it stood (the order is the order listings show), else appended.
-        kept = [entry if a["id"] == achievement_id else a for a in document["achievements"]]
-        if entry not in kept:
-            kept.append(entry)
-        return _derived(document, kept)
-
-    return _apply(runtime, derive, actor)
-
-
-def delete_achievement(runtime: Runtime, achievement_id: str, actor: str) -> ApplyResult:
-    """Remove one achievement: a new version derived from the newest applied one. Refused (with
-    the path of each reference) while another achievement requires it."""
-
-    def derive(active: ActivePointer | None) -> Catalog:
-        document = bundle_document(effective_catalog(runtime, active))
-        kept = [a for a in document["achievements"] if a["id"] != achievement_id]
-        if len(kept) == len(document["achievements"]):
-            raise NotFoundError(f"no achievement {achievement_id!r} in the active catalog")
-        return _derived(document, kept)
-
-    return _apply(runtime, derive, actor)
-
-
-def _derived(document: dict[str, Any], achievements: list[dict[str, Any]]) -> Catalog:
-    # A derived bundle is named by its content hash: its predecessor's name would be a lie.
-    document.pop("version", None)
-    return validate_bundle({**document, "achievements": achievements})
-
-
-def _apply(runtime: Runtime, build: Callable[[ActivePointer | None], Catalog], actor: str) -> ApplyResult:
+def apply_derived(
+    runtime: Runtime, build: Callable[[ActivePointer | None], Catalog], actor: str
+) -> ApplyResult:
+    """Make the catalog ``build`` derives from the active pointer the active version, building it
+    again from what a concurrent apply made active when that apply wins the race."""
     store = runtime.catalogs
     for _ in range(APPLY_ATTEMPTS):
         active = store.active()

@@ -17,8 +17,18 @@ from questline.http.deps import PrincipalDep, RuntimeDep
 from questline.http.strict_body import YAML_MEDIA_TYPES, media_type
 from questline.models.api import ErrorResponse
 from questline.models.catalog import Catalog
+from questline.models.catalog_api import ApplyResult, BundleSummary, CatalogDiff, VersionList
+from questline.models.catalog_bundle import (
+    BundleFormat,
+    bundle_document,
+    bundle_schema,
+    bundle_yaml,
+    parse_catalog,
+    parse_document,
+)
 from questline.models.envelope import Identifier
 from questline.services import catalog_admin as admin
+from questline.services import catalog_edits as edits
 
 router = APIRouter(tags=["catalog admin"])
 
@@ -57,14 +67,14 @@ def admin_principal(principal: PrincipalDep) -> Principal:
 AdminDep = Annotated[Principal, Depends(admin_principal)]
 
 
-async def body_text(request: Request) -> tuple[str, str]:
+async def body_text(request: Request) -> tuple[str, BundleFormat]:
     """The raw body and whether it is YAML (by content type) or JSON (anything else)."""
     yaml = media_type(request.headers.get("content-type")) in YAML_MEDIA_TYPES
     text = (await request.body()).decode("utf-8", errors="replace")  # the body gate refused non-UTF-8
-    return text, "application/yaml" if yaml else "application/json"
+    return text, "yaml" if yaml else "json"
 
 
-BodyDep = Annotated[tuple[str, str], Depends(body_text)]
+BodyDep = Annotated[tuple[str, BundleFormat], Depends(body_text)]
 
 
 @contextmanager
@@ -77,9 +87,9 @@ def bundle_errors_as_422() -> Iterator[None]:
         raise RequestRejected("the catalog bundle is invalid", fields) from exc
 
 
-def _bundle(body: tuple[str, str]) -> Catalog:
+def _bundle(body: tuple[str, BundleFormat]) -> Catalog:
     with bundle_errors_as_422():
-        return admin.parse_bundle(*body)
+        return parse_catalog(*body)
 
 
 @router.post(
@@ -88,7 +98,7 @@ def _bundle(body: tuple[str, str]) -> Catalog:
     openapi_extra=_BUNDLE_BODY,
     summary="Validate a bundle (admin)",
 )
-def validate_catalog(principal: AdminDep, body: BodyDep) -> admin.BundleSummary:
+def validate_catalog(principal: AdminDep, body: BodyDep) -> BundleSummary:
     """Admin only. Validates a bundle (JSON, or YAML with a YAML content type) without applying it:
     200 with its version, content hash and counts, or 422 naming each problem's path."""
     return admin.summarize(_bundle(body))
@@ -100,7 +110,7 @@ def validate_catalog(principal: AdminDep, body: BodyDep) -> admin.BundleSummary:
     openapi_extra=_BUNDLE_BODY,
     summary="Diff a bundle against the active catalog (admin)",
 )
-def diff_catalog(principal: AdminDep, body: BodyDep, runtime: RuntimeDep) -> admin.CatalogDiff:
+def diff_catalog(principal: AdminDep, body: BodyDep, runtime: RuntimeDep) -> CatalogDiff:
     """Admin only. Ids added, removed and changed per section, and whether levels or settings change."""
     return admin.diff_bundle(runtime, _bundle(body))
 
@@ -108,9 +118,7 @@ def diff_catalog(principal: AdminDep, body: BodyDep, runtime: RuntimeDep) -> adm
 @router.post(
     "/v1/admin/catalog", responses=_ERRORS, openapi_extra=_BUNDLE_BODY, summary="Apply a bundle (admin)"
 )
-def apply_catalog(
-    principal: AdminDep, body: BodyDep, runtime: RuntimeDep, response: Response
-) -> admin.ApplyResult:
+def apply_catalog(principal: AdminDep, body: BodyDep, runtime: RuntimeDep, response: Response) -> ApplyResult:
     """Admin only. Makes the bundle the active version: 201 when a version is created; 200 when
     it re-activates an existing version or changes nothing. A ``version`` that already exists
     with other content is refused (422 on ``version``): versions are immutable. The version is in
@@ -144,12 +152,12 @@ def export_catalog(
     """Admin only. The bundle as YAML (or JSON with ``format=json``); it applies back unchanged."""
     catalog = admin.version_catalog(runtime, version) if version else admin.effective_catalog(runtime)
     if output == "json":
-        return JSONResponse(admin.bundle_document(catalog))
-    return Response(admin.bundle_yaml(catalog), media_type="application/yaml")
+        return JSONResponse(bundle_document(catalog))
+    return Response(bundle_yaml(catalog), media_type="application/yaml")
 
 
 @router.get("/v1/admin/catalog/versions", responses=_ERRORS, summary="List catalog versions (admin)")
-def catalog_versions(principal: AdminDep, runtime: RuntimeDep) -> admin.VersionList:
+def catalog_versions(principal: AdminDep, runtime: RuntimeDep) -> VersionList:
     """Admin only. Every version ever applied, newest first; which one is in force now (``active``,
     null while the bundle file is) and which are scheduled, each with its ``effectiveFrom``."""
     return admin.list_versions(runtime)
@@ -158,7 +166,7 @@ def catalog_versions(principal: AdminDep, runtime: RuntimeDep) -> admin.VersionL
 @router.get("/v1/admin/catalog/schema", responses=_ERRORS, summary="JSON Schema of a bundle (admin)")
 def catalog_schema(principal: AdminDep) -> dict[str, Any]:
     """Admin only. The JSON Schema (draft 2020-12, camelCase names) a bundle must satisfy."""
-    return admin.bundle_schema()
+    return bundle_schema()
 
 
 AchievementIdPath = Annotated[Identifier, Path(alias="achievementId")]
@@ -172,12 +180,12 @@ AchievementIdPath = Annotated[Identifier, Path(alias="achievementId")]
 )
 def put_achievement(
     achievement_id: AchievementIdPath, principal: AdminDep, body: BodyDep, runtime: RuntimeDep
-) -> admin.ApplyResult:
+) -> ApplyResult:
     """Admin only. Creates or replaces one achievement (JSON or YAML body; ``id`` may be left
     out): a new catalog version derived from the active one, named by its content hash."""
     with bundle_errors_as_422():
-        data = admin.parse_document(*body)
-        return admin.put_achievement(runtime, achievement_id, data, principal.subject)
+        data = parse_document(*body, what="an achievement")
+        return edits.put_achievement(runtime, achievement_id, data, principal.subject)
 
 
 @router.delete(
@@ -187,8 +195,8 @@ def put_achievement(
 )
 def delete_achievement(
     achievement_id: AchievementIdPath, principal: AdminDep, runtime: RuntimeDep
-) -> admin.ApplyResult:
+) -> ApplyResult:
     """Admin only. Removes one achievement: a new catalog version derived from the active one.
     422 while another achievement requires it. Users keep what they unlocked."""
     with bundle_errors_as_422():
-        return admin.delete_achievement(runtime, achievement_id, principal.subject)
+        return edits.delete_achievement(runtime, achievement_id, principal.subject)
