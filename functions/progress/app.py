@@ -11,7 +11,7 @@ from aws_lambda_powertools.utilities.data_classes import SQSEvent
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from questline.observability import logger, metrics
-from questline.services.progress import InboundRecord, process_batch
+from questline.services.ingest_batch import InboundRecord, process_batch
 from questline.services.runtime import get_runtime
 
 

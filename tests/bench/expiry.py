@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from questline.services.expiry import run_expiry
-from questline.services.progress import InboundRecord, process_batch
+from questline.services.ingest_batch import InboundRecord, process_batch
 from tests.bench.harness import local_runtime
 from tests.bench.meters import AwsCallLog
 from tests.bench.report import heading, table

@@ -11,7 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from questline.http.app import local_app
-from questline.services.progress import BatchOutcome, InboundRecord, process_batch
+from questline.services.ingest_batch import BatchOutcome, InboundRecord, process_batch
 from questline.services.runtime import Runtime
 from tests.factories import NOW, event_dict
 from tests.support.apps import serving

@@ -7,7 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from questline.services.progress import InboundRecord, process_batch
+from questline.services.ingest_batch import InboundRecord, process_batch
 from tests.factories import LambdaContext, event_dict, sample_event
 from tests.integration.bus import BusTap
 from tests.support.auth import auth

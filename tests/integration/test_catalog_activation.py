@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 
 from questline.domain.catalog_schedule import CATALOG_ACTIVATION_DELAY
 from questline.errors import TransientError
-from questline.services.progress import InboundRecord, process_batch
+from questline.services.ingest_batch import InboundRecord, process_batch
 from questline.services.runtime import Runtime
 from questline.storage.catalogs import ActiveMoved, StoredVersion
 from tests.conftest import Clock

@@ -16,7 +16,7 @@ from questline.cli import catalog as cli
 from questline.config import get_settings
 from questline.domain.catalog_schedule import CATALOG_ACTIVATION_DELAY, CATALOG_TTL
 from questline.errors import TransientError
-from questline.services.progress import InboundRecord, process_batch
+from questline.services.ingest_batch import InboundRecord, process_batch
 from questline.services.runtime import Runtime
 from tests.factories import NOW, TEST_CATALOG_YAML, LambdaContext, event_dict, sample_event
 from tests.support.apps import serving

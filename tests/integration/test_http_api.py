@@ -44,7 +44,7 @@ def queued_bodies(queue_url: str) -> list[dict]:
 
 
 def commit(runtime: Runtime, *events: dict) -> None:
-    from questline.services.progress import InboundRecord, process_batch
+    from questline.services.ingest_batch import InboundRecord, process_batch
 
     process_batch([InboundRecord(f"m{i}", json.dumps(e)) for i, e in enumerate(events)], runtime)
 

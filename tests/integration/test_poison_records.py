@@ -186,7 +186,7 @@ def test_an_event_whose_commit_dynamodb_refuses_is_isolated_as_unprocessable(run
 
 
 def test_a_record_the_parser_itself_trips_on_is_dead_lettered_as_unprocessable(runtime, monkeypatch):
-    from questline.services import progress as service
+    from questline.services import ingest_batch as service
 
     real_parse = service.parse_queued_event
 

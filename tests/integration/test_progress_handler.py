@@ -105,7 +105,7 @@ def test_a_version_conflict_that_keeps_failing_is_retried_not_lost(runtime, monk
         raise VersionConflict(request.state.user_id)
 
     monkeypatch.setattr(runtime.users, "commit", always_conflicts)
-    monkeypatch.setattr("questline.services.progress._backoff", lambda attempt: None)
+    monkeypatch.setattr("questline.services.write_path._backoff", lambda attempt: None)
     result = handle(body(user_id="u1", id="a"), message_ids=["m-a"])
     assert result == {"batchItemFailures": [{"itemIdentifier": "m-a"}]}
     assert dead_letters(runtime.settings.dead_letter_queue_url) == []

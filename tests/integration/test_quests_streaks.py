@@ -10,7 +10,7 @@ from datetime import timedelta
 import pytest
 
 from questline.services.expiry import run_expiry
-from questline.services.progress import InboundRecord, process_batch
+from questline.services.ingest_batch import InboundRecord, process_batch
 from tests.factories import NOW, event_dict
 from tests.integration.bus import BusTap
 from tests.support.auth import auth

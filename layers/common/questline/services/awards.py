@@ -8,8 +8,8 @@ from questline.domain.awards import AWARD_EVENT_TYPE, award_payload
 from questline.errors import RequestRejected
 from questline.models.api import AwardRequest, AwardResponse
 from questline.models.envelope import EventEnvelope
-from questline.services.progress import after_commit, process_user
 from questline.services.runtime import Runtime
+from questline.services.write_path import after_commit, process_user
 
 
 def grant_award(user_id: str, request: AwardRequest, actor: str, runtime: Runtime) -> AwardResponse:

@@ -17,8 +17,8 @@ from questline.domain.board_scores import ScoreItem
 from questline.domain.clock import tick_event
 from questline.models.envelope import EventEnvelope
 from questline.services.outbox import sweep_outbox
-from questline.services.progress import after_commit, process_user
 from questline.services.runtime import Runtime
+from questline.services.write_path import after_commit, process_user
 from questline.storage.users import DueItem, OutboxEntry
 
 logger = logging.getLogger(__name__)

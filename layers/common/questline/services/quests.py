@@ -24,8 +24,8 @@ from questline.errors import ConflictError, NotFoundError, RequestRejected
 from questline.models.api import QuestList, QuestStepView, QuestView, StreakList, StreakView
 from questline.models.envelope import EventEnvelope
 from questline.models.quests import Quest
-from questline.services.progress import after_commit, process_user
 from questline.services.runtime import Runtime
+from questline.services.write_path import after_commit, process_user
 
 
 def _time(state: UserState, catalog: CompiledCatalog) -> TimeContext:
