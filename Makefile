@@ -19,11 +19,12 @@ install: $(STAMP)
 run: $(STAMP)
 	$(BIN)/questline-local
 
-## Install what the tests need, check lint and the template, run every test.
+## Install what the tests need, check lint, the layer rules and the template, run every test.
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache  # the layer rules: [tool.importlinter] in pyproject.toml
 	$(BIN)/pytest -n 2 --dist loadfile  # two workers (one per core); a module's tests stay together
 
 ## Benchmarks (on demand, never part of `make test`).
