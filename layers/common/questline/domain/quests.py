@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from typing import Any
 
 from questline.domain.periods import period_end, period_index, period_label
 from questline.models.quests import Quest, QuestPool
@@ -27,30 +26,6 @@ class QuestState:
     steps: dict[str, datetime] = field(default_factory=dict)  # completed step -> when
     ended_at: datetime | None = None
     completions: int = 0
-
-    def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = {"a": self.attempt, "s": self.status, "n": self.completions}
-        for key, value in (("t", self.started_at), ("c", self.step_started_at), ("e", self.ended_at)):
-            if value is not None:
-                data[key] = value.isoformat()
-        if self.steps:
-            data["d"] = {k: v.isoformat() for k, v in self.steps.items()}
-        return data
-
-    @staticmethod
-    def from_dict(data: dict[str, Any]) -> QuestState:
-        def at(key: str) -> datetime | None:
-            return datetime.fromisoformat(data[key]) if key in data else None
-
-        return QuestState(
-            attempt=data.get("a", ONE_OFF_ATTEMPT),
-            status=data.get("s", NOT_STARTED),
-            started_at=at("t"),
-            step_started_at=at("c"),
-            steps={k: datetime.fromisoformat(v) for k, v in data.get("d", {}).items()},
-            ended_at=at("e"),
-            completions=data.get("n", 0),
-        )
 
 
 def attempt_of(quest: Quest, at: datetime, tz: str, week_start: int) -> str:

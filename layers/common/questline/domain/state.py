@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from questline.domain.quests import QuestState
@@ -41,42 +41,12 @@ class Unlock:
 class AchievementState:
     """What the decide step needs to know of one achievement a user holds. It lives in the
     profile, which every event rewrites, so it is kept small: who, how and under which catalog
-    version are in the unlock records (``ACH#`` items), read only when someone asks."""
+    version are in the unlock records, read only when someone asks."""
 
     unlocked_at: datetime | None = None  # the first unlock (or first tier)
     tiers: tuple[str, ...] = ()
     completions: int = 0
     last_completed_at: datetime | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = {}
-        if self.unlocked_at is not None:
-            data["u"] = _epoch(self.unlocked_at)
-        if self.tiers:
-            data["t"] = list(self.tiers)
-        if self.completions:
-            data["n"] = self.completions
-        if self.last_completed_at is not None:
-            data["lc"] = _epoch(self.last_completed_at)
-        return data
-
-    @staticmethod
-    def from_dict(data: dict[str, Any]) -> AchievementState:
-        return AchievementState(
-            unlocked_at=_instant(data.get("u")),
-            tiers=tuple(data.get("t", ())),
-            completions=data.get("n", 0),
-            last_completed_at=_instant(data.get("lc")),
-        )
-
-
-def _epoch(at: datetime) -> float:
-    stamp = at.timestamp()
-    return int(stamp) if stamp.is_integer() else stamp
-
-
-def _instant(value: float | None) -> datetime | None:
-    return None if value is None else datetime.fromtimestamp(value, tz=UTC)
 
 
 @dataclass
@@ -149,24 +119,3 @@ class DomainEvent:
         """A domain event whose id depends only on (name, user, subject)."""
         event_id = str(uuid.uuid5(_DOMAIN_EVENT_NAMESPACE, f"{name}\x1f{user_id}\x1f{subject}"))
         return DomainEvent(event_id, name, user_id, occurred_at, detail, caused_by)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "name": self.name,
-            "userId": self.user_id,
-            "occurredAt": self.occurred_at.isoformat(),
-            "detail": self.detail,
-            "causedBy": list(self.caused_by),
-        }
-
-    @staticmethod
-    def from_dict(data: dict[str, Any]) -> DomainEvent:
-        return DomainEvent(
-            id=data["id"],
-            name=data["name"],
-            user_id=data["userId"],
-            occurred_at=datetime.fromisoformat(data["occurredAt"]),
-            detail=data["detail"],
-            caused_by=tuple(data["causedBy"]),
-        )

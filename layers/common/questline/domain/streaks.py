@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from typing import Any
 
 from questline.domain.events import field_value, numeric
 from questline.domain.periods import period_bounds_of, period_index
@@ -29,31 +28,6 @@ class StreakState:
     closed: int | None = None  # the last period whose end (plus grace) has been processed
     history: tuple[int, ...] = ()  # the latest extensions
     reported_break: int | None = None  # the last period of a run whose break was announced
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            k: v
-            for k, v in {
-                "r": [list(r) for r in self.runs],
-                "p": [list(p) for p in self.pending],
-                "g": [list(g) for g in self.grants],
-                "c": self.closed,
-                "h": list(self.history),
-                "b": self.reported_break,
-            }.items()
-            if v not in (None, [])
-        }
-
-    @staticmethod
-    def from_dict(data: dict[str, Any]) -> StreakState:
-        return StreakState(
-            runs=tuple((a, b) for a, b in data.get("r", ())),
-            pending=tuple((p, v) for p, v in data.get("p", ())),
-            grants=tuple((p, n) for p, n in data.get("g", ())),
-            closed=data.get("c"),
-            history=tuple(data.get("h", ())),
-            reported_break=data.get("b"),
-        )
 
 
 @dataclass(frozen=True)

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from typing import Any
 
 from questline.domain.state import DomainEvent
 from questline.storage.aws import AwsStore
+from questline.storage.event_codec import event_json
 
 SOURCE = "questline"
 _PUT_EVENTS_LIMIT = 10
@@ -37,5 +37,5 @@ class EventBusPublisher(AwsStore, service="events"):
             "DetailType": event.name,
             "Time": event.occurred_at,
             "Resources": [],
-            "Detail": json.dumps(event.to_dict(), separators=(",", ":")),
+            "Detail": event_json(event),
         }

@@ -14,10 +14,10 @@ from typing import Any
 
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 
-from questline.domain.quests import QuestState
-from questline.domain.state import AchievementState, DomainEvent, Unlock, UserState
-from questline.domain.streaks import StreakState
+from questline.domain.state import DomainEvent, Unlock, UserState
 from questline.storage import keys
+from questline.storage.event_codec import event_from_dict, event_to_dict
+from questline.storage.user_codec import profile_attributes
 
 _serializer = TypeSerializer()
 _deserializer = TypeDeserializer()
@@ -62,21 +62,7 @@ def plain(raw: dict[str, Any]) -> dict[str, Any]:
 def profile_put(table: str, state: UserState, catalog_version: str) -> dict[str, Any]:
     put: dict[str, Any] = {
         "TableName": table,
-        "Item": item(
-            PK=keys.user_pk(state.user_id),
-            SK=keys.PROFILE_SK,
-            UserId=state.user_id,
-            Xp=state.xp,
-            Level=state.level,
-            Points=state.points,
-            TimeZone=state.time_zone,
-            # Metrics, achievements, streaks, quests, balances and caps travel as one compact JSON
-            # document: cheaper to write (item size is what costs) and faster than typed maps.
-            State=state_document(state),
-            Version=state.version + 1,
-            UpdatedAt=state.updated_at.isoformat() if state.updated_at else None,
-            CatalogVersion=catalog_version,
-        ),
+        "Item": item(**profile_attributes(state, state.version + 1, catalog_version)),
     }
     if state.version == 0:
         # First commit for this user: nobody may have created the profile meanwhile.
@@ -169,7 +155,7 @@ def outbox_put(
         PK=pk,
         SK=sk,
         UserId=entry.user_id,
-        Events=json.dumps([e.to_dict() for e in entry.events], separators=(",", ":")),
+        Events=json.dumps([event_to_dict(e) for e in entry.events], separators=(",", ":")),
         CreatedAt=now.isoformat(),
         DuePK=keys.due_pk("OUTBOX", due, shard),
         DueSK=keys.due_sk(due, pk, sk),
@@ -177,41 +163,8 @@ def outbox_put(
     return {"Put": {"TableName": table, "Item": record}}
 
 
-def state_document(state: UserState) -> str:
-    document = {
-        "b": state.balances,
-        "m": state.metrics,
-        "a": {a: held.to_dict() for a, held in state.achievements.items()},
-        "c": state.caps,
-        "s": {k: v.to_dict() for k, v in state.streaks.items()},
-        "q": {k: v.to_dict() for k, v in state.quests.items()},
-        # Board scores and the exclusion flag only when present: most profiles hold neither.
-        **({"lb": state.boards} if state.boards else {}),
-        **({"lx": True} if state.board_excluded else {}),
-    }
-    return json.dumps(document, separators=(",", ":"))
-
-
-def fill_state(state: UserState, item: dict[str, Any]) -> None:
-    state.xp = int(item["Xp"])
-    state.level = int(item["Level"])
-    state.points = int(item["Points"])
-    state.version = int(item["Version"])
-    state.time_zone = item.get("TimeZone")
-    state.updated_at = datetime.fromisoformat(item["UpdatedAt"]) if "UpdatedAt" in item else None
-    document = json.loads(item.get("State", "{}"))
-    state.balances = document.get("b", {})
-    state.metrics = document.get("m", {})
-    state.achievements = {a: AchievementState.from_dict(d) for a, d in document.get("a", {}).items()}
-    state.caps = document.get("c", {})
-    state.streaks = {k: StreakState.from_dict(v) for k, v in document.get("s", {}).items()}
-    state.quests = {k: QuestState.from_dict(v) for k, v in document.get("q", {}).items()}
-    state.boards = document.get("lb", {})
-    state.board_excluded = bool(document.get("lx", False))
-
-
 def outbox_from_item(raw: dict[str, Any]) -> OutboxEntry:
-    events = [DomainEvent.from_dict(d) for d in json.loads(raw["Events"])]
+    events = [event_from_dict(d) for d in json.loads(raw["Events"])]
     return OutboxEntry(raw["UserId"], raw["SK"].removeprefix(keys.OUTBOX_PREFIX), events)
 
 

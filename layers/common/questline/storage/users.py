@@ -19,12 +19,12 @@ from questline.domain.state import DomainEvent, Unlock, UserState
 from questline.storage import keys
 from questline.storage.aws import AwsStore
 from questline.storage.boards_dynamo import score_put
+from questline.storage.user_codec import state_from_profile
 from questline.storage.user_items import (
     DueItem,
     LedgerEntry,
     OutboxEntry,
     due_write,
-    fill_state,
     ledger_put,
     marker_put,
     new_outbox_id,
@@ -109,10 +109,9 @@ class DynamoUserStore(AwsStore, service="dynamodb"):
             Key={"PK": {"S": keys.user_pk(user_id)}, "SK": {"S": keys.PROFILE_SK}},
             ConsistentRead=True,
         )
-        state = UserState(user_id=user_id)
-        if "Item" in response:
-            fill_state(state, plain(response["Item"]))
-        return state
+        if "Item" not in response:
+            return UserState(user_id=user_id)
+        return state_from_profile(user_id, plain(response["Item"]))
 
     def pending_outbox(self, user_id: str) -> list[OutboxEntry]:
         """A user's outbox items not yet deleted (published events are deleted)."""

@@ -1,0 +1,180 @@
+"""The stored format of a user's items, pinned: profiles, outbox items and bus details written
+before any change must still load, and a loaded item must be written back byte for byte."""
+
+import json
+from datetime import UTC, datetime, timedelta
+
+from questline.domain.quests import COMPLETED, IN_PROGRESS, NOT_STARTED
+from questline.domain.state import AchievementState, DomainEvent
+from questline.domain.streaks import StreakState
+from questline.storage.bus import EventBusPublisher
+from questline.storage.user_codec import state_from_profile
+from questline.storage.user_items import OutboxEntry, outbox_from_item, outbox_put, plain, profile_put
+
+
+def at(*args: int) -> datetime:
+    return datetime(*args, tzinfo=UTC)
+
+
+# A profile as DynamoDB holds it: every key of the compact document present at least once.
+STATE_JSON = (
+    '{"b":{"coins":45,"gems":2},'
+    '"m":{"steps.sum":{"v":12000.5,"p":{"2026-11-10":4000}},"logins.count":{"v":9}},'
+    '"a":{"first-login":{"u":1793608200},"walker":{"u":1793696400.25,"t":["bronze","silver"]},'
+    '"daily-check":{"u":1793491200,"n":3,"lc":1794268799}},'
+    '"c":{"login-xp":{"2026-11-10":30}},'
+    '"s":{"daily-steps":{"r":[[100,104],[106,109]],"p":[[110,2500.0]],"g":[[105,1]],"c":109,"h":[105,106,107]},'
+    '"weekly-run":{},"broken":{"r":[[3,4]],"c":9,"b":4}},'
+    '"q":{"onboarding":{"a":"1","s":"IN_PROGRESS","n":0,"t":"2026-11-10T07:00:00+00:00",'
+    '"c":"2026-11-10T08:15:00+00:00","d":{"profile":"2026-11-10T08:15:00+00:00"}},'
+    '"daily-walk":{"a":"2026-11-09","s":"COMPLETED","n":4,"t":"2026-11-09T06:00:00+00:00",'
+    '"e":"2026-11-09T18:00:00+00:00"},"idle":{"a":"1","s":"NOT_STARTED","n":0}},'
+    '"lb":{"weekly-xp":{"2026-W46":{"s":1250,"t":1762761600000}}},"lx":true}'
+)
+STORED_PROFILE = {
+    "PK": {"S": "USER#u-7"},
+    "SK": {"S": "PROFILE"},
+    "UserId": {"S": "u-7"},
+    "Xp": {"N": "1250"},
+    "Level": {"N": "4"},
+    "Points": {"N": "310"},
+    "TimeZone": {"S": "Europe/Lisbon"},
+    "State": {"S": STATE_JSON},
+    "Version": {"N": "6"},
+    "UpdatedAt": {"S": "2026-11-10T08:15:30.123456+00:00"},
+    "CatalogVersion": {"S": "cat-9"},
+}
+
+
+def test_a_stored_profile_loads_every_field_of_the_compact_document():
+    state = state_from_profile("u-7", plain(STORED_PROFILE))
+
+    assert (state.xp, state.level, state.points, state.version) == (1250, 4, 310, 6)
+    assert (state.time_zone, state.updated_at) == ("Europe/Lisbon", at(2026, 11, 10, 8, 15, 30, 123456))
+    assert state.balances == {"coins": 45, "gems": 2}
+    assert state.metrics["steps.sum"] == {"v": 12000.5, "p": {"2026-11-10": 4000}}
+    assert state.caps == {"login-xp": {"2026-11-10": 30}}
+    assert state.achievements == {
+        "first-login": AchievementState(unlocked_at=at(2026, 11, 2, 8, 30)),
+        "walker": AchievementState(unlocked_at=at(2026, 11, 3, 9, 0, 0, 250000), tiers=("bronze", "silver")),
+        "daily-check": AchievementState(
+            unlocked_at=at(2026, 11, 1), completions=3, last_completed_at=at(2026, 11, 9, 23, 59, 59)
+        ),
+    }
+    assert state.streaks == {
+        "daily-steps": StreakState(
+            runs=((100, 104), (106, 109)),
+            pending=((110, 2500.0),),
+            grants=((105, 1),),
+            closed=109,
+            history=(105, 106, 107),
+        ),
+        "weekly-run": StreakState(),
+        "broken": StreakState(runs=((3, 4),), closed=9, reported_break=4),
+    }
+    onboarding, walk, idle = (state.quests[q] for q in ("onboarding", "daily-walk", "idle"))
+    assert (onboarding.status, onboarding.started_at, onboarding.step_started_at) == (
+        IN_PROGRESS,
+        at(2026, 11, 10, 7),
+        at(2026, 11, 10, 8, 15),
+    )
+    assert onboarding.steps == {"profile": at(2026, 11, 10, 8, 15)}
+    assert (walk.attempt, walk.status, walk.ended_at, walk.completions) == (
+        "2026-11-09",
+        COMPLETED,
+        at(2026, 11, 9, 18),
+        4,
+    )
+    assert (idle.attempt, idle.status) == ("1", NOT_STARTED)
+    assert state.boards == {"weekly-xp": {"2026-W46": {"s": 1250, "t": 1762761600000}}}
+    assert state.board_excluded is True
+
+
+def test_a_loaded_profile_is_written_back_byte_for_byte_at_the_next_version():
+    state = state_from_profile("u-7", plain(STORED_PROFILE))
+
+    put = profile_put("table", state, "cat-9")["Put"]
+
+    assert put["Item"]["State"]["S"] == STATE_JSON
+    assert put["Item"] == {**STORED_PROFILE, "Version": {"N": "7"}}
+    assert (put["ConditionExpression"], put["ExpressionAttributeValues"]) == (
+        "Version = :loaded",
+        {":loaded": {"N": "6"}},
+    )
+
+
+def test_a_profile_written_before_the_optional_keys_existed_still_loads_and_keeps_its_shape():
+    old = {
+        "PK": {"S": "USER#u-1"},
+        "SK": {"S": "PROFILE"},
+        "UserId": {"S": "u-1"},
+        "Xp": {"N": "40"},
+        "Level": {"N": "1"},
+        "Points": {"N": "0"},
+        "State": {"S": '{"b":{},"m":{},"a":{"first":{"u":1793608200}},"c":{},"s":{},"q":{}}'},
+        "Version": {"N": "1"},
+        "CatalogVersion": {"S": "v1"},
+    }
+
+    state = state_from_profile("u-1", plain(old))
+
+    assert (state.xp, state.time_zone, state.updated_at, state.boards, state.board_excluded) == (
+        40,
+        None,
+        None,
+        {},
+        False,
+    )
+    assert state.unlocked == {"first": at(2026, 11, 2, 8, 30)}
+    assert profile_put("table", state, "v1")["Put"]["Item"] == {**old, "Version": {"N": "2"}}
+
+
+EVENTS_JSON = (
+    '[{"id":"5c1e0f4e-0000-5000-8000-000000000001","name":"AchievementUnlocked","userId":"u-7",'
+    '"occurredAt":"2026-11-10T08:15:00+00:00","detail":{"achievementId":"walker","tier":"silver"},'
+    '"causedBy":["e1","e2"]}]'
+)
+
+
+def test_a_stored_outbox_item_loads_and_is_written_back_byte_for_byte():
+    now = at(2026, 11, 10, 8, 15, 30)
+    stored = {
+        "PK": {"S": "USER#u-7"},
+        "SK": {"S": "OUTBOX#20261110T081530000000-0123456789ab"},
+        "UserId": {"S": "u-7"},
+        "Events": {"S": EVENTS_JSON},
+        "CreatedAt": {"S": "2026-11-10T08:15:30+00:00"},
+        "DuePK": {"S": "DUE#OUTBOX#2026-11-10#1"},
+        "DueSK": {"S": "2026-11-10T08:17:30.000000Z#USER#u-7#OUTBOX#20261110T081530000000-0123456789ab"},
+    }
+
+    entry = outbox_from_item(plain(stored))
+
+    assert entry == OutboxEntry(
+        "u-7",
+        "20261110T081530000000-0123456789ab",
+        [
+            DomainEvent(
+                "5c1e0f4e-0000-5000-8000-000000000001",
+                "AchievementUnlocked",
+                "u-7",
+                at(2026, 11, 10, 8, 15),
+                {"achievementId": "walker", "tier": "silver"},
+                ("e1", "e2"),
+            )
+        ],
+    )
+    assert outbox_put("table", entry, now, timedelta(minutes=2), 4)["Put"]["Item"] == stored
+
+
+def test_the_bus_detail_is_the_outbox_format_of_one_event():
+    [event] = outbox_from_item({"UserId": "u-7", "SK": "OUTBOX#x", "Events": EVENTS_JSON}).events
+
+    entry = EventBusPublisher("bus", events_client=object())._entry(event)
+
+    assert entry["Detail"] == json.dumps(json.loads(EVENTS_JSON)[0], separators=(",", ":"))
+    assert (entry["Source"], entry["DetailType"], entry["Time"]) == (
+        "questline",
+        event.name,
+        event.occurred_at,
+    )
