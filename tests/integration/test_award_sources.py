@@ -104,7 +104,7 @@ def test_a_request_from_questline_is_granted_with_its_actor(award_function, runt
     state = runtime.users.load("victim")
     assert (state.xp, dict(state.balances)) == (5000, {"coins": 100_000})
     [entry] = runtime.users.ledger("victim")
-    assert entry["Detail"]["actor"] == "leaderboard:weekly"
+    assert entry.detail["actor"] == "leaderboard:weekly"
 
 
 def test_a_trusted_source_is_granted_but_speaks_only_for_itself_in_the_ledger(award_function, runtime):
@@ -115,7 +115,7 @@ def test_a_trusted_source_is_granted_but_speaks_only_for_itself_in_the_ledger(aw
     assert result["applied"] is True
     assert runtime.users.load("victim").xp == 5000
     [entry] = runtime.users.ledger("victim")
-    assert entry["Detail"]["actor"] == f"{TRUSTED}:totally-an-admin"
+    assert entry.detail["actor"] == f"{TRUSTED}:totally-an-admin"
 
 
 def test_a_malformed_request_from_a_trusted_source_still_names_the_field(award_function, runtime):

@@ -60,8 +60,8 @@ def test_a_grant_levels_the_user_up_and_is_kept_in_the_ledger_with_actor_and_rea
     assert response.status_code == 201
     assert (response.json()["level"], response.json()["balances"]) == (2, {"coins": 7})
     [entry] = runtime.users.ledger("u1")
-    assert (entry["Detail"]["actor"], entry["Detail"]["reason"]) == ("admin-ana", "support ticket 42")
-    assert entry["CatalogVersion"] == "awards-1"
+    assert (entry.detail["actor"], entry.detail["reason"]) == ("admin-ana", "support ticket 42")
+    assert entry.catalog_version == "awards-1"
     assert [e["detail-type"] for e in tap.drain()] == ["LevelUp"]
 
 
@@ -121,7 +121,7 @@ def test_an_award_requested_on_the_bus_is_granted_once(runtime, monkeypatch):
     second = award_function.handler(sample_event("eventbridge-award-requested.json"), LambdaContext())
     assert (first["applied"], second["applied"]) == (True, False)
     assert runtime.users.load("user-123").xp == 250
-    assert runtime.users.ledger("user-123")[0]["Detail"]["actor"] == "leaderboard:weekly-steps"
+    assert runtime.users.ledger("user-123")[0].detail["actor"] == "leaderboard:weekly-steps"
 
 
 def test_a_malformed_bus_request_fails_loudly_naming_the_field(runtime, monkeypatch):

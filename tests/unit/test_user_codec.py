@@ -5,11 +5,23 @@ import json
 from datetime import UTC, datetime, timedelta
 
 from questline.domain.quests import COMPLETED, IN_PROGRESS, NOT_STARTED
-from questline.domain.state import AchievementState, DomainEvent
+from questline.domain.state import AchievementState, DomainEvent, Unlock
 from questline.domain.streaks import StreakState
 from questline.storage.bus import EventBusPublisher
 from questline.storage.user_codec import state_from_profile
-from questline.storage.user_items import OutboxEntry, outbox_from_item, outbox_put, plain, profile_put
+from questline.storage.user_items import (
+    LedgerEntry,
+    LedgerRecord,
+    OutboxEntry,
+    ledger_from_item,
+    ledger_put,
+    outbox_from_item,
+    outbox_put,
+    plain,
+    profile_put,
+    unlock_from_item,
+    unlock_put,
+)
 
 
 def at(*args: int) -> datetime:
@@ -178,3 +190,57 @@ def test_the_bus_detail_is_the_outbox_format_of_one_event():
         event.name,
         event.occurred_at,
     )
+
+
+def test_stored_unlock_records_read_back_as_the_unlocks_they_were_written_from():
+    tier = {
+        "PK": {"S": "USER#u-7"},
+        "SK": {"S": "ACH#walker#silver"},
+        "AchievementId": {"S": "walker"},
+        "Tier": {"S": "silver"},
+        "UnlockedAt": {"S": "2026-11-03T09:00:00.250000+00:00"},
+        "EventId": {"S": "e-41"},
+        "Points": {"N": "25"},
+        "CatalogVersion": {"S": "cat-8"},
+    }
+    completion = {
+        "PK": {"S": "USER#u-7"},
+        "SK": {"S": "ACH#daily-check#3"},
+        "AchievementId": {"S": "daily-check"},
+        "Completion": {"N": "3"},
+        "UnlockedAt": {"S": "2026-11-09T23:59:59+00:00"},
+        "EventId": {"S": "e-97"},
+        "Points": {"N": "5"},
+        "CatalogVersion": {"S": "cat-9"},
+    }
+
+    unlocks = [unlock_from_item(plain(raw)) for raw in (tier, completion)]
+
+    assert unlocks == [
+        Unlock("walker", at(2026, 11, 3, 9, 0, 0, 250000), "e-41", 25, "cat-8", tier="silver"),
+        Unlock("daily-check", at(2026, 11, 9, 23, 59, 59), "e-97", 5, "cat-9", completion=3),
+    ]
+    assert [type(u.points) for u in unlocks] == [int, int]  # not DynamoDB's Decimal
+    assert [unlock_put("table", "u-7", u)["Put"]["Item"] for u in unlocks] == [tier, completion]
+
+
+def test_a_stored_ledger_item_reads_back_with_its_detail_decoded():
+    stored = {
+        "PK": {"S": "USER#u-7"},
+        "SK": {"S": "LEDGER#2026-11-10T08:15:00.000000Z#award-1"},
+        "EventId": {"S": "award-1"},
+        "At": {"S": "2026-11-10T08:15:00+00:00"},
+        "Detail": {"S": '{"actor":"admin-ana","reason":"support ticket 42","xp":50}'},
+        "CatalogVersion": {"S": "awards-1"},
+    }
+
+    record = ledger_from_item(plain(stored))
+
+    assert record == LedgerRecord(
+        "award-1",
+        at(2026, 11, 10, 8, 15),
+        {"actor": "admin-ana", "reason": "support ticket 42", "xp": 50},
+        "awards-1",
+    )
+    entry = LedgerEntry(record.event_id, record.at, record.detail)
+    assert ledger_put("table", "u-7", entry, record.catalog_version)["Put"]["Item"] == stored

@@ -9,7 +9,7 @@ from questline.domain.catalog import CompiledCatalog, metric_key
 from questline.domain.conditions import Evaluation, explain, progress_ratio
 from questline.domain.levels import next_level_xp
 from questline.domain.metrics import TimeContext, metric_value
-from questline.domain.state import AchievementState, UserState
+from questline.domain.state import AchievementState, Unlock, UserState
 from questline.errors import NotFoundError
 from questline.models.api import (
     AchievementExplanation,
@@ -147,7 +147,7 @@ def explain_achievement(
     now = runtime.clock()
     held = state.achievements.get(achievement_id)
     records = runtime.users.unlock_records(user_id) if held and held.unlocked_at else []
-    unlocks = [_unlock_record(r) for r in records if r.get("AchievementId") == achievement_id]
+    unlocks = [_unlock_record(r) for r in records if r.achievement_id == achievement_id]
     first = first_unlocks(records).get(achievement_id)
     view = achievement_view(achievement, state, runtime.catalog, now, first, reveal_secret=reveal_secret)
     return AchievementExplanation(
@@ -159,12 +159,12 @@ def explain_achievement(
     )
 
 
-def first_unlocks(records: list[dict[str, Any]]) -> dict[str, UnlockRecord]:
+def first_unlocks(records: list[Unlock]) -> dict[str, UnlockRecord]:
     """The earliest unlock record of each achievement."""
     firsts: dict[str, UnlockRecord] = {}
-    for item in records:
-        record = _unlock_record(item)
-        achievement_id = item["AchievementId"]
+    for unlock in records:
+        record = _unlock_record(unlock)
+        achievement_id = unlock.achievement_id
         if achievement_id not in firsts or record.unlocked_at < firsts[achievement_id].unlocked_at:
             firsts[achievement_id] = record
     return firsts
@@ -188,14 +188,14 @@ def _explain_tree(
     return {"kind": "tiers", "satisfied": len(held.tiers) == len(achievement.tiers), "conditions": tiers}
 
 
-def _unlock_record(item: dict[str, Any]) -> UnlockRecord:
+def _unlock_record(unlock: Unlock) -> UnlockRecord:
     return UnlockRecord(
-        tier=item.get("Tier"),
-        completion=int(item["Completion"]) if item.get("Completion") is not None else None,
-        unlocked_at=datetime.fromisoformat(item["UnlockedAt"]),
-        event_id=item["EventId"],
-        points=int(item["Points"]),
-        catalog_version=item["CatalogVersion"],
+        tier=unlock.tier,
+        completion=unlock.completion,
+        unlocked_at=unlock.unlocked_at,
+        event_id=unlock.event_id,
+        points=unlock.points,
+        catalog_version=unlock.catalog_version,
     )
 
 

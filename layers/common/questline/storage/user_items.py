@@ -50,6 +50,16 @@ class LedgerEntry:
     detail: dict[str, Any]
 
 
+@dataclass(frozen=True)
+class LedgerRecord:
+    """A ledger item as read back: the entry and the catalog version it was committed under."""
+
+    event_id: str
+    at: datetime
+    detail: dict[str, Any]
+    catalog_version: str
+
+
 def item(**attrs: Any) -> dict[str, Any]:
     """A typed DynamoDB item; None values are left out."""
     return {k: _serializer.serialize(v) for k, v in attrs.items() if v is not None}
@@ -114,6 +124,20 @@ def unlock_put(table: str, user_id: str, unlock: Unlock) -> dict[str, Any]:
     return {"Put": {"TableName": table, "Item": record, "ConditionExpression": "attribute_not_exists(PK)"}}
 
 
+def unlock_from_item(raw: dict[str, Any]) -> Unlock:
+    """An unlock record (plain values) as the Unlock it was written from."""
+    completion = raw.get("Completion")
+    return Unlock(
+        achievement_id=raw["AchievementId"],
+        unlocked_at=datetime.fromisoformat(raw["UnlockedAt"]),
+        event_id=raw["EventId"],
+        points=int(raw["Points"]),
+        catalog_version=raw["CatalogVersion"],
+        tier=raw.get("Tier"),
+        completion=None if completion is None else int(completion),
+    )
+
+
 def ledger_put(table: str, user_id: str, entry: LedgerEntry, catalog_version: str) -> dict[str, Any]:
     record = item(
         PK=keys.user_pk(user_id),
@@ -124,6 +148,15 @@ def ledger_put(table: str, user_id: str, entry: LedgerEntry, catalog_version: st
         CatalogVersion=catalog_version,
     )
     return {"Put": {"TableName": table, "Item": record}}
+
+
+def ledger_from_item(raw: dict[str, Any]) -> LedgerRecord:
+    return LedgerRecord(
+        event_id=raw["EventId"],
+        at=datetime.fromisoformat(raw["At"]),
+        detail=json.loads(raw["Detail"]),
+        catalog_version=raw["CatalogVersion"],
+    )
 
 
 def due_write(table: str, user_id: str, key: str, at: datetime | None, shards: int) -> dict[str, Any]:

@@ -6,7 +6,6 @@ applied event, the newly unlocked achievements, and an outbox item with the doma
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -23,8 +22,10 @@ from questline.storage.user_codec import state_from_profile
 from questline.storage.user_items import (
     DueItem,
     LedgerEntry,
+    LedgerRecord,
     OutboxEntry,
     due_write,
+    ledger_from_item,
     ledger_put,
     marker_put,
     new_outbox_id,
@@ -32,10 +33,19 @@ from questline.storage.user_items import (
     outbox_put,
     plain,
     profile_put,
+    unlock_from_item,
     unlock_put,
 )
 
-__all__ = ["CommitRequest", "DueItem", "DuplicateEvents", "DynamoUserStore", "LedgerEntry", "OutboxEntry"]
+__all__ = [
+    "CommitRequest",
+    "DueItem",
+    "DuplicateEvents",
+    "DynamoUserStore",
+    "LedgerEntry",
+    "LedgerRecord",
+    "OutboxEntry",
+]
 
 
 class DuplicateEvents(Exception):
@@ -117,9 +127,9 @@ class DynamoUserStore(AwsStore, service="dynamodb"):
         """A user's outbox items not yet deleted (published events are deleted)."""
         return [outbox_from_item(plain(raw)) for raw in self._query_user(user_id, keys.OUTBOX_PREFIX)]
 
-    def unlock_records(self, user_id: str) -> list[dict[str, Any]]:
+    def unlock_records(self, user_id: str) -> list[Unlock]:
         """The audit records of every unlock (achievement, tier or completion), oldest id first."""
-        return [plain(raw) for raw in self._query_user(user_id, keys.ACHIEVEMENT_PREFIX)]
+        return [unlock_from_item(plain(raw)) for raw in self._query_user(user_id, keys.ACHIEVEMENT_PREFIX)]
 
     def _query_user(self, user_id: str, sk_prefix: str) -> Iterator[dict[str, Any]]:
         kwargs: dict[str, Any] = {
@@ -181,12 +191,9 @@ class DynamoUserStore(AwsStore, service="dynamodb"):
             raise VersionConflict(request.state.user_id) from exc
         raise exc
 
-    def ledger(self, user_id: str) -> list[dict[str, Any]]:
+    def ledger(self, user_id: str) -> list[LedgerRecord]:
         """A user's audit records, oldest first."""
-        records = [plain(raw) for raw in self._query_user(user_id, keys.LEDGER_PREFIX)]
-        for record in records:
-            record["Detail"] = json.loads(record["Detail"])
-        return records
+        return [ledger_from_item(plain(raw)) for raw in self._query_user(user_id, keys.LEDGER_PREFIX)]
 
     # -- outbox -----------------------------------------------------------------------------
 
