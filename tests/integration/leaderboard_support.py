@@ -40,6 +40,12 @@ boards:
 WEEK = "2026-11-16"  # the week holding NOW (Saturday 2026-11-21)
 
 
+@pytest.fixture(name="catalog_text")
+def boards_catalog() -> str:
+    """The catalog above instead of the test catalog, for every test of a module importing this."""
+    return CATALOG
+
+
 def write_catalog(directory: Path) -> Path:
     path = directory / "catalog.yaml"
     path.write_text(CATALOG)

@@ -16,7 +16,7 @@ import pytest
 from questline.domain.boards import compile_boards
 from questline.services.leaderboard_jobs import rebuild
 from tests.conftest import Clock
-from tests.integration.leaderboard_support import api_client, auth, send, write_catalog, xp
+from tests.integration.leaderboard_support import api_client, auth, boards_catalog, send, xp  # noqa: F401 - boards_catalog: a fixture, the catalog of every test here
 
 YEAR = timedelta(days=365)
 SCORES = {"ana": 30, "bo": 70, "cy": 50}
@@ -25,11 +25,6 @@ SCORES = {"ana": 30, "bo": 70, "cy": 50}
 def redis_now(runtime) -> datetime:
     seconds, micros = runtime.board_cache.client.time()
     return datetime.fromtimestamp(seconds + micros / 1e6, UTC)
-
-
-@pytest.fixture
-def catalog_file(tmp_path):
-    return write_catalog(tmp_path)
 
 
 @pytest.fixture(params=[-YEAR, YEAR], ids=["a-year-behind-redis", "a-year-ahead-of-redis"])

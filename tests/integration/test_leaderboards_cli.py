@@ -7,12 +7,7 @@ import json
 import pytest
 
 from questline.cli import leaderboards as cli
-from tests.integration.leaderboard_support import standings, write_catalog
-
-
-@pytest.fixture
-def catalog_file(tmp_path):
-    return write_catalog(tmp_path)
+from tests.integration.leaderboard_support import boards_catalog, standings  # noqa: F401 - boards_catalog: a fixture, the catalog of every test here
 
 
 @pytest.fixture(autouse=True)

@@ -9,17 +9,7 @@ import pytest
 
 from questline.services.leaderboard_jobs import rebuild
 from tests.factories import NOW
-from tests.integration.leaderboard_support import WEEK, api_client, auth, send, standings, write_catalog, xp
-
-
-@pytest.fixture
-def catalog_file(tmp_path):
-    return write_catalog(tmp_path)
-
-
-@pytest.fixture
-def client(runtime, monkeypatch):
-    return api_client(runtime, monkeypatch)
+from tests.integration.leaderboard_support import WEEK, auth, boards_catalog, send, standings, xp  # noqa: F401 - boards_catalog: a fixture, the catalog of every test here
 
 
 @pytest.fixture(autouse=True)

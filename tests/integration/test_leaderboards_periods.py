@@ -11,22 +11,12 @@ import pytest
 from questline.services.leaderboard_jobs import rebuild
 from tests.factories import LambdaContext, sample_event
 from tests.integration.bus import BusTap
-from tests.integration.leaderboard_support import WEEK, api_client, auth, send, standings, write_catalog, xp
+from tests.integration.leaderboard_support import WEEK, auth, boards_catalog, send, standings, xp  # noqa: F401 - boards_catalog: a fixture, the catalog of every test here
 from tests.support.apps import serving
 from tests.support.functions import load_function
 
 leaderboard = load_function("leaderboard")
 AFTER_GRACE = datetime(2026, 11, 23, 1, 5, tzinfo=UTC)  # the week ended at 00:00, grace 1 h
-
-
-@pytest.fixture
-def catalog_file(tmp_path):
-    return write_catalog(tmp_path)
-
-
-@pytest.fixture
-def client(runtime, monkeypatch):
-    return api_client(runtime, monkeypatch)
 
 
 @pytest.fixture(autouse=True)

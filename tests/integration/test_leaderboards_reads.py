@@ -8,20 +8,10 @@ from botocore.exceptions import ClientError
 
 from questline.services.leaderboard_jobs import rebuild
 from questline.storage.boards_redis import RedisBoardCache
-from tests.integration.leaderboard_support import WEEK, api_client, auth, send, standings, write_catalog, xp
+from tests.integration.leaderboard_support import WEEK, auth, boards_catalog, send, standings, xp  # noqa: F401 - boards_catalog: a fixture, the catalog of every test here
 
 SCORES = {"ana": 50, "bo": 80, "cy": 50, "di": 20, "ed": 80, "fay": 10, "gus": 50}
 ORDER = ["bo", "ed", "ana", "cy", "gus", "di", "fay"]  # ties: who reached the score first
-
-
-@pytest.fixture
-def catalog_file(tmp_path):
-    return write_catalog(tmp_path)
-
-
-@pytest.fixture
-def client(runtime, monkeypatch):
-    return api_client(runtime, monkeypatch)
 
 
 @pytest.fixture
