@@ -11,35 +11,17 @@ from typing import Any
 
 import pytest
 
+from tests.catalogs import TIME_SCENARIOS
 from tests.e2e.conftest import LocalSystem, eventually, running_system
 
 pytestmark = pytest.mark.e2e
-
-CATALOG = """
-version: e2e-time-1
-levels: {thresholds: [0, 1000]}
-streaks:
-  - {id: daily, title: Daily, events: {type: health.metric.recorded}, grace: {duration: 1, unit: hours}}
-quests:
-  - id: sprint
-    title: Sprint
-    start: explicit
-    timeLimit: {duration: 24, unit: hours}
-    steps:
-      - {id: run, title: Run, criteria: {metric: {events: {type: health.metric.recorded}}, threshold: 50}}
-boards:
-  - {id: daily-steps, title: Daily steps, period: day, retention: {duration: 2, unit: days},
-     score: {metric: {events: {type: health.metric.recorded}, aggregate: sum, field: steps}}}
-"""
 
 
 @pytest.fixture(scope="module")
 def system(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalSystem]:
     workdir = tmp_path_factory.mktemp("questline-local-time")
-    catalog = workdir / "catalog.yaml"
-    catalog.write_text(CATALOG)
     # Schedules fire only when a test asks: the test owns the clock.
-    with running_system(workdir, "--catalog", str(catalog), "--schedule-interval", "3600") as running:
+    with running_system(workdir, "--catalog", str(TIME_SCENARIOS), "--schedule-interval", "3600") as running:
         yield running
 
 

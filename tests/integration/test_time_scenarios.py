@@ -8,27 +8,16 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from tests.catalogs import TIME_SCENARIOS
 from tests.factories import LambdaContext, event_dict, sample_event, sqs_event
 from tests.integration.bus import BusTap
+from tests.support.auth import auth
 from tests.support.functions import load_function
-
-CATALOG = """
-version: time-1
-levels: {thresholds: [0, 1000]}
-streaks:
-  - {id: daily, title: Daily, events: {type: health.metric.recorded}, grace: {duration: 1, unit: hours}}
-quests:
-  - id: sprint
-    title: Sprint
-    timeLimit: {duration: 24, unit: hours}
-    steps:
-      - {id: run, title: Run, criteria: {metric: {events: {type: health.metric.recorded}}, threshold: 5}}
-"""
 
 
 @pytest.fixture
 def catalog_text():
-    return CATALOG
+    return TIME_SCENARIOS.read_text()
 
 
 @pytest.fixture
@@ -112,12 +101,13 @@ def test_a_user_flying_tokyo_to_los_angeles_neither_loses_nor_double_counts_a_da
 
 
 def test_a_quest_with_a_24_hour_limit_expires_at_the_right_instant_with_one_quest_expired(
-    runtime, clock, handlers
+    runtime, clock, handlers, client
 ):
-    progress, expiry = handlers
+    _, expiry = handlers
     tap = BusTap(runtime.settings.event_bus_name)
-    started_at = clock.now - timedelta(minutes=1)
-    deliver(progress, event_dict("q", id="r1", at=started_at))
+    started_at = clock.now
+    started = client.post("/v1/users/q/quests/sprint/start", headers=auth(runtime, "q"))
+    assert datetime.fromisoformat(started.json()["deadline"]) == started_at + timedelta(hours=24)
     assert names(tap, "QuestStarted") == ["QuestStarted"]
 
     clock.now = started_at + timedelta(hours=24) - timedelta(seconds=1)
