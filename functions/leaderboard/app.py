@@ -13,12 +13,12 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from mangum import Mangum
 
 from questline.http.app import build_app
-from questline.http.routers import board_admin, leaderboards
+from questline.http.routers import leaderboards, leaderboards_admin
 from questline.observability import logger, metrics
-from questline.services.leaderboard_jobs import maintain, reconcile
+from questline.services.leaderboards.maintenance import maintain, reconcile
 from questline.services.runtime import get_runtime
 
-app = build_app(leaderboards.router, board_admin.router)
+app = build_app(leaderboards.router, leaderboards_admin.router)
 _http = Mangum(app, lifespan="off")
 
 

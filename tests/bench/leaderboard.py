@@ -23,15 +23,15 @@ from typing import Any
 import redis
 
 from questline.config import Settings
-from questline.domain.board_order import pack
-from questline.domain.boards import BoardSpec, compile_boards
 from questline.domain.catalog import CompiledCatalog, compile_catalog
+from questline.domain.leaderboards.order import pack
+from questline.domain.leaderboards.specs import BoardSpec, compile_boards
 from questline.models.catalog_bundle import parse_catalog
-from questline.services.leaderboard_jobs import load_period
-from questline.services.leaderboards import read_around, read_top
+from questline.services.leaderboards.maintenance import load_period
+from questline.services.leaderboards.reads import read_around, read_top
 from questline.services.runtime import Runtime
-from questline.storage.boards_dynamo import IndexRow
-from questline.storage.boards_redis import RedisBoardCache
+from questline.storage.leaderboards.dynamo import IndexRow
+from questline.storage.leaderboards.redis import RedisBoardCache
 from tests.bench.report import heading, table
 from tests.factories import NOW
 from tests.support.redis_server import find_or_start_redis

@@ -13,8 +13,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from questline.domain.boards import compile_boards
-from questline.services.leaderboard_jobs import rebuild
+from questline.domain.leaderboards.specs import compile_boards
+from questline.services.leaderboards.maintenance import rebuild
 from tests.conftest import Clock
 from tests.integration.leaderboard_support import api_client, auth, boards_catalog, send, xp  # noqa: F401 - boards_catalog: a fixture, the catalog of every test here
 

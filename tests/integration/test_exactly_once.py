@@ -18,8 +18,8 @@ from datetime import timedelta
 import pytest
 
 from questline.domain.levels import level_for_xp
-from questline.services.leaderboard_jobs import rebuild
-from questline.services.leaderboards import read_top
+from questline.services.leaderboards.maintenance import rebuild
+from questline.services.leaderboards.reads import read_top
 from tests.factories import TEST_CATALOG_YAML, LambdaContext, event_dict, make_catalog, sqs_event
 from tests.integration.bus import BusTap
 from tests.support.functions import load_function

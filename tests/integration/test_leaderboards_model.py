@@ -17,10 +17,10 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
 
 from questline.config import Settings
-from questline.domain.board_order import board_order
-from questline.services.board_moderation import set_exclusion
-from questline.services.leaderboard_jobs import rebuild
-from questline.services.leaderboards import read_top
+from questline.domain.leaderboards.order import board_order
+from questline.services.leaderboards.maintenance import rebuild
+from questline.services.leaderboards.moderation import set_exclusion
+from questline.services.leaderboards.reads import read_top
 from questline.services.runtime import Runtime
 from questline_local.resources import create_resources
 from tests.factories import NOW

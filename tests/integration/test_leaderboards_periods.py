@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from questline.services.leaderboard_jobs import rebuild
+from questline.services.leaderboards.maintenance import rebuild
 from tests.factories import LambdaContext, sample_event
 from tests.integration.bus import BusTap
 from tests.integration.leaderboard_support import WEEK, auth, boards_catalog, send, standings, xp  # noqa: F401 - boards_catalog: a fixture, the catalog of every test here

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from botocore.exceptions import ClientError
 
-from questline.services.leaderboard_jobs import rebuild
-from questline.storage.boards_redis import RedisBoardCache
+from questline.services.leaderboards.maintenance import rebuild
+from questline.storage.leaderboards.redis import RedisBoardCache
 from tests.integration.leaderboard_support import WEEK, auth, boards_catalog, send, standings, xp  # noqa: F401 - boards_catalog: a fixture, the catalog of every test here
 
 SCORES = {"ana": 50, "bo": 80, "cy": 50, "di": 20, "ed": 80, "fay": 10, "gus": 50}

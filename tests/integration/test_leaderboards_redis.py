@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import pytest
 
-from questline.storage.boards_redis import CacheUnavailable, MemberWrite, RedisBoardCache
+from questline.storage.leaderboards.redis import CacheUnavailable, MemberWrite, RedisBoardCache
 from tests.factories import NOW
 
 # An hour after the injected clock, whatever Redis's own clock says.

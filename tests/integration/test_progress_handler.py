@@ -162,7 +162,7 @@ WITH_XP_BOARD = TEST_CATALOG_YAML + "boards: [{id: all-time-xp, title: All-time 
 
 
 def board_scores(runtime):
-    from questline.services.leaderboards import read_top
+    from questline.services.leaderboards.reads import read_top
 
     page, _ = read_top(runtime, "all-time-xp", None, 100, None)
     return page.source, {e.user_id: e.score for e in page.entries}
@@ -170,7 +170,7 @@ def board_scores(runtime):
 
 @pytest.mark.parametrize("catalog_text", [WITH_XP_BOARD])
 def test_redis_mirrors_the_absolute_scores_dynamodb_committed(runtime, catalog_text):
-    from questline.services.leaderboard_jobs import rebuild
+    from questline.services.leaderboards.maintenance import rebuild
 
     assert rebuild(runtime).ready  # Redis serves reads once rebuilt; afterwards commits keep it current
     handle(body(user_id="u1", id="a"), body(user_id="u1", id="b", type="care.appointment.scheduled"))

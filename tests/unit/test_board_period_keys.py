@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from questline.domain.boards import BoardSpec, PeriodKeyError
-from questline.models.boards import Board
+from questline.domain.leaderboards.specs import BoardSpec, PeriodKeyError
+from questline.models.leaderboards.catalog import Board
 
 # The widest offsets there are (+14:00, -11:00), a zone with DST, and UTC.
 ZONES = ["UTC", "Pacific/Kiritimati", "Pacific/Pago_Pago", "America/Los_Angeles"]

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from questline.domain.board_order import (
+from questline.domain.leaderboards.order import (
     MAX_EXACT_SCORE,
     MAX_SCORE,
     board_order,
@@ -19,8 +19,8 @@ from questline.domain.board_order import (
     score_of,
     sort_key,
 )
-from questline.domain.boards import BoardSpec
-from questline.models.boards import Board
+from questline.domain.leaderboards.specs import BoardSpec
+from questline.models.leaderboards.catalog import Board
 
 START = datetime(2026, 11, 1, tzinfo=UTC)
 

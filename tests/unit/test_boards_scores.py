@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from questline.domain.board_scores import score_items
-from questline.domain.boards import compile_boards
 from questline.domain.catalog import compile_catalog
 from questline.domain.decide import decide
+from questline.domain.leaderboards.scores import score_items
+from questline.domain.leaderboards.specs import compile_boards
 from questline.domain.state import UserState
 from questline.models.catalog_bundle import parse_catalog
 from tests.factories import event

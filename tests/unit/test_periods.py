@@ -20,7 +20,6 @@ from hypothesis import strategies as st
 
 from questline.domain.periods import (
     date_period_index,
-    is_valid_zone,
     local_date,
     local_midnight,
     period_bounds,
@@ -30,8 +29,8 @@ from questline.domain.periods import (
     period_label,
     period_start_date,
     periods_between,
-    zone,
 )
+from questline.models.zones import is_valid_zone, zone
 
 SAMPLE_ZONES = (
     "UTC",

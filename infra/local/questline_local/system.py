@@ -130,7 +130,7 @@ def prepare_boards() -> None:
     """Rebuild Redis from the table before serving. The table starts empty, so the rebuild is
     instant and marks Redis ready: leaderboard reads are exact from the first request instead of
     degraded (redis-not-ready) until the first schedule run."""
-    from questline.services.leaderboard_jobs import rebuild
+    from questline.services.leaderboards.maintenance import rebuild
     from questline.services.runtime import get_runtime
 
     report = rebuild(get_runtime())

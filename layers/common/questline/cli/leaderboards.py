@@ -17,7 +17,7 @@ import sys
 from collections.abc import Sequence
 
 from questline.errors import QuestlineError
-from questline.services.leaderboard_jobs import maintain, rebuild, reconcile
+from questline.services.leaderboards.maintenance import maintain, rebuild, reconcile
 from questline.services.runtime import Runtime, get_runtime
 
 

@@ -12,17 +12,17 @@ from datetime import datetime
 
 from questline.domain.achievements import evaluate_achievements
 from questline.domain.awards import AWARD_EVENT_TYPE, apply_award
-from questline.domain.board_scores import record_boards, tracked_balances
 from questline.domain.catalog import CompiledCatalog
 from questline.domain.clock import TICK_EVENT_TYPE
 from questline.domain.events import matches
+from questline.domain.leaderboards.scores import record_boards, tracked_balances
 from questline.domain.metrics import TimeContext, record
-from questline.domain.periods import is_valid_zone
 from questline.domain.quest_steps import advance_quests, close_quests, expire_overdue, quest_deadlines
 from questline.domain.state import DomainEvent, Unlock, UserState
 from questline.domain.streak_steps import advance_streaks, close_streaks, streak_deadlines
 from questline.domain.xp import earn
 from questline.models.envelope import EventEnvelope
+from questline.models.zones import is_valid_zone
 
 
 @dataclass(frozen=True)

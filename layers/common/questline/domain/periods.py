@@ -10,30 +10,13 @@ the arithmetic: only local calendar dates do.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
-from functools import lru_cache
 from typing import Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from questline.models.zones import zone
 
 PeriodKind = Literal["day", "week", "month"]
 MONDAY = 0
 _TICK = timedelta(microseconds=1)
-
-
-@lru_cache(maxsize=512)
-def zone(name: str) -> ZoneInfo:
-    """A cached ZoneInfo; raises ValueError for an unknown zone name."""
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise ValueError(f"unknown time zone {name!r}") from exc
-
-
-def is_valid_zone(name: str) -> bool:
-    try:
-        zone(name)
-    except ValueError:
-        return False
-    return True
 
 
 def local_date(instant: datetime, tz: str) -> date:

@@ -30,13 +30,13 @@ def local_app() -> FastAPI:
     from questline.http.routers import (
         achievements,
         awards,
-        board_admin,
         catalog,
         events,
         leaderboards,
+        leaderboards_admin,
         quests,
         users,
     )
 
     routers = [events.router, users.router, awards.router, achievements.router, catalog.router, quests.router]
-    return build_app(*routers, leaderboards.router, board_admin.router)
+    return build_app(*routers, leaderboards.router, leaderboards_admin.router)

@@ -14,7 +14,6 @@ from typing import Annotated, Any, Literal, Self
 
 from pydantic import AwareDatetime, Field, field_validator, model_validator
 
-from questline.models.boards import MAX_BOARDS, Board
 from questline.models.criteria import (
     CatalogModel,
     Condition,
@@ -24,8 +23,10 @@ from questline.models.criteria import (
     Metric,
 )
 from questline.models.envelope import Identifier, Journey
+from questline.models.leaderboards.catalog import MAX_BOARDS, Board
 from questline.models.quests import Quest, QuestPool
 from questline.models.streaks import Streak
+from questline.models.zones import is_valid_zone
 
 XP = "xp"
 POINTS = "points"  # achievement points: a score, like XP never spent
@@ -230,8 +231,6 @@ class Catalog(CatalogModel):
     @field_validator("default_time_zone")
     @classmethod
     def _known_zone(cls, value: str) -> str:
-        from questline.domain.periods import is_valid_zone
-
         if not is_valid_zone(value):
             raise ValueError(f"unknown time zone {value!r}")
         return value

@@ -3,7 +3,6 @@ tier, quest and streak exists, and prerequisites form no cycle. Errors name thei
 
 from __future__ import annotations
 
-from questline.models.boards import board_reference_errors
 from questline.models.catalog import Achievement, Catalog
 from questline.models.criteria import (
     AchievementCondition,
@@ -12,6 +11,7 @@ from questline.models.criteria import (
     StreakCondition,
     iter_conditions,
 )
+from questline.models.leaderboards.catalog import board_reference_errors
 
 
 def cross_reference_errors(catalog: Catalog) -> list[tuple[str, str]]:
@@ -53,7 +53,7 @@ def cross_reference_errors(catalog: Catalog) -> list[tuple[str, str]]:
             if isinstance(node, StreakCondition) and node.streak.id not in streaks:
                 errors.append((f"achievements[{i}].criteria", f"unknown streak {node.streak.id!r}"))
     errors += _quest_errors(catalog, currencies)
-    errors += board_reference_errors(catalog)
+    errors += board_reference_errors(catalog.boards, currencies, tiers)
     errors += _prerequisite_cycles(catalog)
     return errors
 

@@ -13,8 +13,8 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from questline.domain.board_scores import ScoreItem
 from questline.domain.clock import tick_event
+from questline.domain.leaderboards.scores import ScoreItem
 from questline.models.envelope import EventEnvelope
 from questline.services.outbox import sweep_outbox
 from questline.services.runtime import Runtime

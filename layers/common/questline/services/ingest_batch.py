@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from questline.domain.board_scores import ScoreItem
+from questline.domain.leaderboards.scores import ScoreItem
 from questline.errors import PermanentEventError
 from questline.models.envelope import EventEnvelope, TimeBounds, parse_queued_event
 from questline.services.runtime import Runtime

@@ -17,10 +17,10 @@ from questline.config import Settings, get_settings
 if TYPE_CHECKING:
     from questline.domain.catalog import CompiledCatalog
     from questline.services.catalog_cache import CatalogCache
-    from questline.storage.boards_dynamo import DynamoBoardStore
-    from questline.storage.boards_redis import RedisBoardCache
     from questline.storage.bus import EventBusPublisher
     from questline.storage.catalogs import DynamoCatalogStore
+    from questline.storage.leaderboards.dynamo import DynamoBoardStore
+    from questline.storage.leaderboards.redis import RedisBoardCache
     from questline.storage.queues import QueueClient
     from questline.storage.users import DynamoUserStore
 
@@ -82,7 +82,7 @@ class Runtime:
 
     @cached_property
     def board_cache(self) -> RedisBoardCache:
-        from questline.storage.boards_redis import RedisBoardCache
+        from questline.storage.leaderboards.redis import RedisBoardCache
 
         # Through self, so a clock swapped later (the local system's) is the one Redis expiries follow.
         return RedisBoardCache(
@@ -91,7 +91,7 @@ class Runtime:
 
     @cached_property
     def board_store(self) -> DynamoBoardStore:
-        from questline.storage.boards_dynamo import DynamoBoardStore
+        from questline.storage.leaderboards.dynamo import DynamoBoardStore
 
         return DynamoBoardStore(self.settings.table_name)
 

@@ -18,15 +18,15 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from questline.domain.awards import AWARD_EVENT_TYPE
-from questline.domain.board_scores import ScoreItem, score_items
 from questline.domain.decide import decide, order_events
+from questline.domain.leaderboards.scores import ScoreItem, score_items
 from questline.domain.state import Unlock
 from questline.errors import CommitConflictError
 from questline.models.envelope import EventEnvelope
-from questline.services.board_mirror import mirror_scores
 from questline.services.outbox import publish_outbox
 from questline.services.runtime import Runtime
 from questline.storage.failures import is_transient
+from questline.storage.leaderboards.mirror import mirror_scores
 from questline.storage.users import (
     TRANSACTION_LIMIT,
     CommitRequest,
@@ -60,7 +60,8 @@ class UserOutcome:
 def after_commit(outbox: list[OutboxEntry], runtime: Runtime, scores: Sequence[ScoreItem]) -> None:
     """Mirror the committed board scores (absolute, versioned) to Redis, then publish the domain
     events. Both may fail: Redis is rebuilt from DynamoDB, the outbox is swept."""
-    mirror_scores(scores, runtime)
+    if scores:  # a commit without board scores never builds the Redis client
+        mirror_scores(scores, runtime.board_cache)
     publish_outbox(outbox, runtime)
 
 

@@ -14,7 +14,7 @@
 | board closing snapshot   | BOARD#<board>#<period>  | SNAPSHOT           |                            |
 | board exclusion          | MODERATION              | EXCLUDED#<user>    |                            |
 
-Board items and the board index (BoardPK / BoardSK) are described in storage.boards_dynamo.
+Board items and the board index (BoardPK / BoardSK) are described in storage.leaderboards.items.
 
 Dedupe markers live in their own partitions so loading a user never reads them, and they carry
 no short TTL: a duplicate months late is still a duplicate.

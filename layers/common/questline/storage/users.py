@@ -13,11 +13,11 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from questline.domain.board_scores import ScoreItem
+from questline.domain.leaderboards.scores import ScoreItem
 from questline.domain.state import DomainEvent, Unlock, UserState
 from questline.storage import keys
 from questline.storage.aws import AwsStore
-from questline.storage.boards_dynamo import score_put
+from questline.storage.leaderboards.items import score_put
 from questline.storage.user_codec import state_from_profile
 from questline.storage.user_items import (
     DueItem,

@@ -13,11 +13,17 @@ from fastapi import APIRouter, Path, Query, Response
 from questline.http.auth import resolve_user
 from questline.http.deps import PrincipalDep, RuntimeDep
 from questline.models.api import ErrorResponse
-from questline.models.boards_api import AroundMe, BoardList, BoardPage, FriendsBoard, UserBoards
 from questline.models.envelope import ME, RESERVED_USER_ID, Identifier
-from questline.services.board_views import DEGRADED_HEADER, FRIENDS_LIMIT, MAX_NEIGHBOURS, MAX_PAGE, rejected
-from questline.services.leaderboard_members import list_boards, read_friends, read_user_boards
-from questline.services.leaderboards import read_around, read_top
+from questline.models.leaderboards.api import AroundMe, BoardList, BoardPage, FriendsBoard, UserBoards
+from questline.services.leaderboards.members import list_boards, read_friends, read_user_boards
+from questline.services.leaderboards.reads import read_around, read_top
+from questline.services.leaderboards.views import (
+    DEGRADED_HEADER,
+    FRIENDS_LIMIT,
+    MAX_NEIGHBOURS,
+    MAX_PAGE,
+    rejected,
+)
 
 router = APIRouter(tags=["leaderboards"])
 

@@ -14,13 +14,13 @@ import random
 import time
 from datetime import datetime
 
-from questline.domain.board_scores import ScoreItem, item_for, score_items
-from questline.domain.boards import compile_boards
+from questline.domain.leaderboards.scores import ScoreItem, item_for, score_items
+from questline.domain.leaderboards.specs import compile_boards
 from questline.domain.state import UserState
 from questline.errors import CommitConflictError
-from questline.models.boards_api import Exclusion, ExclusionList, ExclusionResult
-from questline.services.board_mirror import mirror_scores
+from questline.models.leaderboards.api import Exclusion, ExclusionList, ExclusionResult
 from questline.services.runtime import Runtime
+from questline.storage.leaderboards.mirror import mirror_scores
 from questline.storage.users import CommitRequest, LedgerEntry, VersionConflict
 
 
@@ -62,7 +62,7 @@ def set_exclusion(runtime: Runtime, user_id: str, excluded: bool, actor: str, re
     else:
         raise CommitConflictError(f"user {user_id}: exclusion kept conflicting")
     items += _retained_items(runtime, state, {(i.board_id, i.period) for i in items})
-    mirror_scores(items, runtime)
+    mirror_scores(items, runtime.board_cache)
     archive = runtime.board_store.archive
     if excluded:
         archive.put_exclusion(user_id, actor, reason, now)

@@ -9,10 +9,10 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
-from questline.domain.board_order import Ranked, reached_of, score_of
-from questline.domain.boards import BoardPeriod, BoardSpec, compile_boards
+from questline.domain.leaderboards.order import Ranked, reached_of, score_of
+from questline.domain.leaderboards.specs import BoardPeriod, BoardSpec, compile_boards
 from questline.errors import NotFoundError, RequestRejected
-from questline.models.boards_api import BoardEntry, PeriodInfo
+from questline.models.leaderboards.api import BoardEntry, PeriodInfo
 from questline.services.runtime import Runtime
 
 DEGRADED_HEADER = "X-Questline-Degraded"

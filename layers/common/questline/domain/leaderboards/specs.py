@@ -20,7 +20,7 @@ from questline.domain.periods import (
     period_index,
     period_start_date,
 )
-from questline.models.boards import Board
+from questline.models.leaderboards.catalog import Board
 
 if TYPE_CHECKING:
     from questline.domain.catalog import CompiledCatalog

@@ -26,8 +26,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from questline.domain.boards import BoardPeriod, BoardSpec
-from questline.models.boards import Prize
+from questline.domain.leaderboards.specs import BoardPeriod, BoardSpec
+from questline.models.leaderboards.catalog import Prize
 
 TIE_BITS = 24
 TIE_SPAN = 1 << TIE_BITS

@@ -18,11 +18,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from questline.domain.board_order import clamp_score, pack
-from questline.domain.boards import ALL_TIME, BoardSpec, compile_boards
 from questline.domain.catalog import CompiledCatalog
 from questline.domain.clock import TICK_EVENT_TYPE
 from questline.domain.events import matches
+from questline.domain.leaderboards.order import clamp_score, pack
+from questline.domain.leaderboards.specs import ALL_TIME, BoardSpec, compile_boards
 from questline.domain.metrics import add_to_partial, contribution, value_of
 from questline.domain.state import UserState
 from questline.models.envelope import EventEnvelope

@@ -5,10 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from questline.domain.board_order import Ranked, band_of, board_order, rank_rows, sort_key
-from questline.domain.boards import BoardPeriod, BoardSpec, compile_boards
-from questline.models.boards import Board
-from questline.models.boards_api import (
+from questline.domain.leaderboards.order import Ranked, band_of, board_order, rank_rows, sort_key
+from questline.domain.leaderboards.specs import BoardPeriod, BoardSpec, compile_boards
+from questline.models.leaderboards.api import (
     BoardEntry,
     BoardInfo,
     BoardList,
@@ -18,7 +17,8 @@ from questline.models.boards_api import (
     UserBoardRank,
     UserBoards,
 )
-from questline.services.board_views import (
+from questline.models.leaderboards.catalog import Board
+from questline.services.leaderboards.views import (
     FRIENDS_LIMIT,
     RANK_COUNT_BUDGET,
     REDIS_NOT_READY,
@@ -30,7 +30,7 @@ from questline.services.board_views import (
     resolve_period,
 )
 from questline.services.runtime import Runtime
-from questline.storage.boards_redis import CacheUnavailable
+from questline.storage.leaderboards.redis import CacheUnavailable
 
 
 def read_friends(

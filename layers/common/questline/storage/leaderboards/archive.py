@@ -1,5 +1,5 @@
 """Closing snapshots of board periods, the exclusion registry, and conditional rewrites of score
-items outside a user's commit (moderation of closed periods). Keys: see storage.boards_dynamo."""
+items outside a user's commit (moderation of closed periods). Keys: see storage.leaderboards.items."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from questline.domain.board_scores import ScoreItem
-from questline.storage.boards_dynamo import plain, score_attributes, unavailable_as_transient
+from questline.domain.leaderboards.scores import ScoreItem
+from questline.storage.leaderboards.items import plain, score_attributes, unavailable_as_transient
 
 SNAPSHOT_SK = "SNAPSHOT"
 MODERATION_PK = "MODERATION"

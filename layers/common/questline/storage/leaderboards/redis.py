@@ -3,7 +3,7 @@ script that compares versions, so replays, retries, rebuilds and out-of-order wr
 and never roll a score back.
 
 Keys (the ``{board:period}`` hash tag keeps a period's keys in one cluster slot):
-``<prefix>lb:{b:p}`` members (score = packed value, see domain.board_order),
+``<prefix>lb:{b:p}`` members (score = packed value, see domain.leaderboards.order),
 ``...:v`` hash user -> version of the last applied write (kept for removed members too),
 ``...:d`` / ``...:dc`` distinct scores and their member counts (dense ranks of shared ties only).
 ``<prefix>lb:{meta}:ready`` exists once a full rebuild has completed; a flush removes it, and
@@ -23,7 +23,7 @@ from typing import Any
 
 import redis
 
-from questline.storage.board_scripts import MARK_READY, WRITE
+from questline.storage.leaderboards.scripts import MARK_READY, WRITE
 
 BREAKER_SECONDS = 5.0
 WRITE_CHUNK = 1000  # members per script call

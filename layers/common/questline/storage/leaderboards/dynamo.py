@@ -1,95 +1,27 @@
-"""DynamoDB side of leaderboards: score items (written with the user's commit), the board index
-(the degraded top-N and the source of every rebuild), closing snapshots, and exclusions.
-
-| item      | PK                     | SK                     | BoardIndex (sparse)                     |
-|-----------|------------------------|------------------------|-----------------------------------------|
-| score     | USER#<user>            | SCORE#<board>#<period> | BOARD#<board>#<period>#<shard> / <key>  |
-| snapshot  | BOARD#<board>#<period> | SNAPSHOT               |                                         |
-| exclusion | MODERATION             | EXCLUDED#<user>        |                                         |
-
-The index key is ``packed + 2**63`` zero-padded to 20 digits, ``#``, the user id: descending
-order is the board order (see domain.board_order). Each board period is spread over
-INDEX_SHARDS index partitions (by user) so no partition takes every write of a popular board;
-readers merge the shards. Excluded users' items carry no index keys, so they are in no read.
-"""
+"""The DynamoDB board index: the degraded top-N and neighbourhoods, rank counts, and the
+source of every rebuild, merged across the index shards of a board period. The key scheme is
+described in storage.leaderboards.items."""
 
 from __future__ import annotations
 
 import heapq
-import zlib
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
-from botocore.exceptions import BotoCoreError, ClientError
-
-from questline.domain.board_order import band_floor, packed_of_sort_key, sort_key
-from questline.domain.board_scores import ScoreItem
-from questline.errors import TransientError
+from questline.domain.leaderboards.order import band_floor, packed_of_sort_key, sort_key
 from questline.storage import keys
 from questline.storage.aws import client as aws_client
-
-if TYPE_CHECKING:
-    from questline.storage.board_archive import BoardArchive
-
-BOARD_INDEX = "BoardIndex"
-INDEX_SHARDS = 4
-SCORE_PREFIX = "SCORE#"
-_ser, _de = TypeSerializer(), TypeDeserializer()
-
-
-def score_sk(board_id: str, period: str) -> str:
-    return f"{SCORE_PREFIX}{board_id}#{period}"
-
-
-def index_pk(board_id: str, period: str, shard: int) -> str:
-    return f"BOARD#{board_id}#{period}#{shard}"
-
-
-@contextmanager
-def unavailable_as_transient() -> Iterator[None]:
-    """DynamoDB refusing or unreachable is a TransientError (a 503, retried), never a crash."""
-    try:
-        yield
-    except (ClientError, BotoCoreError) as exc:
-        raise TransientError(f"DynamoDB unavailable: {exc}") from exc
-
-
-def _attrs(**values: Any) -> dict[str, Any]:
-    return {k: _ser.serialize(v) for k, v in values.items() if v is not None}
-
-
-def plain(item: dict[str, Any]) -> dict[str, Any]:
-    return {k: _de.deserialize(v) for k, v in item.items()}
-
-
-def score_attributes(item: ScoreItem) -> dict[str, Any]:
-    """The stored form of a score item; excluded users' items stay out of the index."""
-    indexed = not item.excluded
-    shard = zlib.crc32(item.user_id.encode()) % INDEX_SHARDS
-    return _attrs(
-        PK=keys.user_pk(item.user_id),
-        SK=score_sk(item.board_id, item.period),
-        UserId=item.user_id,
-        BoardId=item.board_id,
-        Period=item.period,
-        Score=item.score,
-        ReachedAt=item.reached,
-        Packed=item.packed,
-        Version=item.version,
-        Excluded=True if item.excluded else None,
-        ExpiresAt=item.expires_at,
-        BoardPK=index_pk(item.board_id, item.period, shard) if indexed else None,
-        BoardSK=sort_key(item.packed, item.user_id) if indexed else None,
-    )
-
-
-def score_put(table_name: str, item: ScoreItem) -> dict[str, Any]:
-    """A transaction Put of one absolute score. No condition: the profile's version check in the
-    same transaction already orders every writer of this user."""
-    return {"Put": {"TableName": table_name, "Item": score_attributes(item)}}
+from questline.storage.leaderboards.archive import BoardArchive
+from questline.storage.leaderboards.items import (
+    BOARD_INDEX,
+    INDEX_SHARDS,
+    SCORE_PREFIX,
+    index_pk,
+    plain,
+    score_sk,
+    unavailable_as_transient,
+)
 
 
 @dataclass(frozen=True)
@@ -108,7 +40,7 @@ def _row(item: dict[str, Any]) -> IndexRow:
 
 class DynamoBoardStore:
     """Reads of the board index and score items; snapshots and exclusions live in
-    storage.board_archive. The client is injected or created on first use."""
+    storage.leaderboards.archive. The client is injected or created on first use."""
 
     def __init__(self, table_name: str, *, dynamodb: Any = None) -> None:
         self.table_name = table_name
@@ -123,8 +55,6 @@ class DynamoBoardStore:
     @property
     def archive(self) -> BoardArchive:
         """Snapshots, exclusions and moderation rewrites, on the same client."""
-        from questline.storage.board_archive import BoardArchive
-
         return BoardArchive(self.table_name, self.client)
 
     def _query(self, pk: str, condition: str, values: dict[str, Any], **extra: Any) -> dict[str, Any]:

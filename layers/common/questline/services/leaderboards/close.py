@@ -13,15 +13,15 @@ import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from questline.domain.board_order import rank_rows, score_of
-from questline.domain.boards import BoardPeriod, BoardSpec, compile_boards
+from questline.domain.leaderboards.order import rank_rows, score_of
+from questline.domain.leaderboards.specs import BoardPeriod, BoardSpec, compile_boards
 from questline.domain.state import DomainEvent
 from questline.errors import RequestRejected
 from questline.models.api import AwardRequest, GrantRequest
 from questline.services.awards import grant_award
 from questline.services.runtime import Runtime
-from questline.storage.board_archive import Snapshot
-from questline.storage.boards_redis import CacheUnavailable
+from questline.storage.leaderboards.archive import Snapshot
+from questline.storage.leaderboards.redis import CacheUnavailable
 
 logger = logging.getLogger(__name__)
 

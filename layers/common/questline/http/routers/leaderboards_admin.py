@@ -9,9 +9,9 @@ from fastapi import APIRouter, Path, Query
 from questline.http.auth import Role, require_role
 from questline.http.deps import PrincipalDep, RuntimeDep
 from questline.models.api import ApiModel, ErrorResponse, UserId
-from questline.models.boards_api import DriftReport, ExclusionList, ExclusionRequest, ExclusionResult
-from questline.services.board_moderation import list_exclusions, set_exclusion
-from questline.services.leaderboard_jobs import rebuild, reconcile
+from questline.models.leaderboards.api import DriftReport, ExclusionList, ExclusionRequest, ExclusionResult
+from questline.services.leaderboards.maintenance import rebuild, reconcile
+from questline.services.leaderboards.moderation import list_exclusions, set_exclusion
 
 router = APIRouter(tags=["leaderboard admin"])
 

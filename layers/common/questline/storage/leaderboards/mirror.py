@@ -8,11 +8,10 @@ import logging
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from questline.domain.board_scores import ScoreItem
+from questline.domain.leaderboards.scores import ScoreItem
 
 if TYPE_CHECKING:
-    from questline.services.runtime import Runtime
-    from questline.storage.boards_redis import MemberWrite
+    from questline.storage.leaderboards.redis import MemberWrite, RedisBoardCache
 
 logger = logging.getLogger(__name__)
 
@@ -21,7 +20,9 @@ Groups = dict[tuple[str, str], tuple[int | None, bool, list["MemberWrite"]]]
 
 def group_writes(items: Sequence[ScoreItem]) -> Groups:
     """Score items as guarded member writes, one group per board period."""
-    from questline.storage.boards_redis import MemberWrite
+    # Imported here, as the cache itself is (Runtime.board_cache): writers without boards never
+    # load the Redis client.
+    from questline.storage.leaderboards.redis import MemberWrite
 
     groups: Groups = {}
     for item in items:
@@ -30,14 +31,14 @@ def group_writes(items: Sequence[ScoreItem]) -> Groups:
     return groups
 
 
-def mirror_scores(items: Sequence[ScoreItem], runtime: Runtime) -> bool:
+def mirror_scores(items: Sequence[ScoreItem], cache: RedisBoardCache) -> bool:
     """Write committed scores to Redis; False when Redis could not take them."""
     if not items:
         return True
-    from questline.storage.boards_redis import CacheUnavailable
+    from questline.storage.leaderboards.redis import CacheUnavailable
 
     try:
-        runtime.board_cache.write(group_writes(items))
+        cache.write(group_writes(items))
     except CacheUnavailable as exc:
         logger.warning("board mirror skipped; the rebuild restores it: %s", exc)
         return False

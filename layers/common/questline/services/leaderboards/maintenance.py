@@ -16,12 +16,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from questline.domain.boards import BoardPeriod, BoardSpec, compile_boards
-from questline.models.boards_api import DriftReport, PeriodDrift
-from questline.services.leaderboard_close import close_due_periods
+from questline.domain.leaderboards.specs import BoardPeriod, BoardSpec, compile_boards
+from questline.models.leaderboards.api import DriftReport, PeriodDrift
+from questline.services.leaderboards.close import close_due_periods
 from questline.services.runtime import Runtime
-from questline.storage.boards_dynamo import IndexRow
-from questline.storage.boards_redis import CacheUnavailable, MemberWrite, RedisBoardCache
+from questline.storage.leaderboards.dynamo import IndexRow
+from questline.storage.leaderboards.redis import CacheUnavailable, MemberWrite, RedisBoardCache
 
 logger = logging.getLogger(__name__)
 

@@ -7,10 +7,10 @@ from its snapshot. Every read returns ``(response, degraded reason or None)``.
 
 from __future__ import annotations
 
-from questline.domain.board_order import Ranked, band_floor, band_of, rank_rows, sort_key
-from questline.domain.boards import BoardPeriod, BoardSpec
-from questline.models.boards_api import AroundMe, BoardPage
-from questline.services.board_views import (
+from questline.domain.leaderboards.order import Ranked, band_floor, band_of, rank_rows, sort_key
+from questline.domain.leaderboards.specs import BoardPeriod, BoardSpec
+from questline.models.leaderboards.api import AroundMe, BoardPage
+from questline.services.leaderboards.views import (
     RANK_COUNT_BUDGET,
     REDIS_NOT_READY,
     REDIS_UNAVAILABLE,
@@ -21,7 +21,7 @@ from questline.services.board_views import (
     resolve_period,
 )
 from questline.services.runtime import Runtime
-from questline.storage.boards_redis import CacheUnavailable
+from questline.storage.leaderboards.redis import CacheUnavailable
 
 Rows = list[tuple[str, int]]
 

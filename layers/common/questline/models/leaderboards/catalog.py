@@ -22,15 +22,14 @@ boards:
 from __future__ import annotations
 
 import itertools
-from typing import TYPE_CHECKING, Annotated, Literal, Self
+from collections.abc import Mapping, Sequence
+from typing import Annotated, Literal, Self
 
 from pydantic import Field, field_validator, model_validator
 
 from questline.models.criteria import CatalogModel, Duration, Metric
 from questline.models.envelope import Identifier, Journey
-
-if TYPE_CHECKING:
-    from questline.models.catalog import Catalog
+from questline.models.zones import is_valid_zone
 
 # Board ids travel inside DynamoDB keys (``#``-separated) and Redis keys (``:``-separated).
 BoardId = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]*$")]
@@ -109,8 +108,6 @@ class Board(CatalogModel):
     @field_validator("time_zone")
     @classmethod
     def _known_zone(cls, value: str | None) -> str | None:
-        from questline.domain.periods import is_valid_zone
-
         if value is not None and not is_valid_zone(value):
             raise ValueError(f"unknown time zone {value!r}")
         return value
@@ -141,13 +138,14 @@ class Board(CatalogModel):
         return self.tie_break == "none" and self.ranking == "dense"
 
 
-def board_reference_errors(catalog: Catalog) -> list[tuple[str, str]]:
-    """Currencies and achievements a board names must exist in the bundle."""
+def board_reference_errors(
+    boards: Sequence[Board], currencies: set[str], tiers: Mapping[str, set[str]]
+) -> list[tuple[str, str]]:
+    """Currencies and achievements a board names must exist in the bundle: ``currencies`` are
+    the bundle's currency ids, ``tiers`` its achievements' tier ids by achievement id."""
     errors: list[tuple[str, str]] = []
-    currencies = catalog.currency_ids()
-    tiers = {a.id: {t.id for t in a.tiers or ()} for a in catalog.achievements}
     seen: set[str] = set()
-    for i, board in enumerate(catalog.boards):
+    for i, board in enumerate(boards):
         if board.id in seen:
             errors.append((f"boards[{i}].id", f"duplicate id {board.id!r}"))
         seen.add(board.id)

@@ -1,0 +1,88 @@
+"""The stored form of leaderboard items in DynamoDB: the key scheme, score items (written with
+the user's commit) with their board index keys, and what every leaderboard adapter shares to
+read and write them. The board index is read by storage.leaderboards.dynamo; snapshots and
+exclusions live in storage.leaderboards.archive.
+
+| item      | PK                     | SK                     | BoardIndex (sparse)                     |
+|-----------|------------------------|------------------------|-----------------------------------------|
+| score     | USER#<user>            | SCORE#<board>#<period> | BOARD#<board>#<period>#<shard> / <key>  |
+| snapshot  | BOARD#<board>#<period> | SNAPSHOT               |                                         |
+| exclusion | MODERATION             | EXCLUDED#<user>        |                                         |
+
+The index key is ``packed + 2**63`` zero-padded to 20 digits, ``#``, the user id: descending
+order is the board order (see domain.leaderboards.order). Each board period is spread over
+INDEX_SHARDS index partitions (by user) so no partition takes every write of a popular board;
+readers merge the shards. Excluded users' items carry no index keys, so they are in no read.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+from botocore.exceptions import BotoCoreError, ClientError
+
+from questline.domain.leaderboards.order import sort_key
+from questline.domain.leaderboards.scores import ScoreItem
+from questline.errors import TransientError
+from questline.storage import keys
+
+BOARD_INDEX = "BoardIndex"
+INDEX_SHARDS = 4
+SCORE_PREFIX = "SCORE#"
+_ser, _de = TypeSerializer(), TypeDeserializer()
+
+
+def score_sk(board_id: str, period: str) -> str:
+    return f"{SCORE_PREFIX}{board_id}#{period}"
+
+
+def index_pk(board_id: str, period: str, shard: int) -> str:
+    return f"BOARD#{board_id}#{period}#{shard}"
+
+
+@contextmanager
+def unavailable_as_transient() -> Iterator[None]:
+    """DynamoDB refusing or unreachable is a TransientError (a 503, retried), never a crash."""
+    try:
+        yield
+    except (ClientError, BotoCoreError) as exc:
+        raise TransientError(f"DynamoDB unavailable: {exc}") from exc
+
+
+def _attrs(**values: Any) -> dict[str, Any]:
+    return {k: _ser.serialize(v) for k, v in values.items() if v is not None}
+
+
+def plain(item: dict[str, Any]) -> dict[str, Any]:
+    return {k: _de.deserialize(v) for k, v in item.items()}
+
+
+def score_attributes(item: ScoreItem) -> dict[str, Any]:
+    """The stored form of a score item; excluded users' items stay out of the index."""
+    indexed = not item.excluded
+    shard = zlib.crc32(item.user_id.encode()) % INDEX_SHARDS
+    return _attrs(
+        PK=keys.user_pk(item.user_id),
+        SK=score_sk(item.board_id, item.period),
+        UserId=item.user_id,
+        BoardId=item.board_id,
+        Period=item.period,
+        Score=item.score,
+        ReachedAt=item.reached,
+        Packed=item.packed,
+        Version=item.version,
+        Excluded=True if item.excluded else None,
+        ExpiresAt=item.expires_at,
+        BoardPK=index_pk(item.board_id, item.period, shard) if indexed else None,
+        BoardSK=sort_key(item.packed, item.user_id) if indexed else None,
+    )
+
+
+def score_put(table_name: str, item: ScoreItem) -> dict[str, Any]:
+    """A transaction Put of one absolute score. No condition: the profile's version check in the
+    same transaction already orders every writer of this user."""
+    return {"Put": {"TableName": table_name, "Item": score_attributes(item)}}
