@@ -70,7 +70,9 @@ class TierProgress(ApiModel):
     unlocked: bool
 
 
-class AchievementProgress(ApiModel):
+class AchievementFields(ApiModel):
+    """What every view of an achievement shows first, the user's progress and the public list alike."""
+
     id: str
     title: str
     description: str
@@ -78,6 +80,10 @@ class AchievementProgress(ApiModel):
     category: str | None
     journey: str | None
     points: int
+    hidden: bool
+
+
+class AchievementProgress(AchievementFields):
     hidden: bool = Field(description="A secret achievement not yet unlocked: title and criteria are masked")
     current: float | None = Field(description="The achievement's main metric now, when it has one")
     target: float | None

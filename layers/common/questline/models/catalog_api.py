@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from questline.models.api import ApiModel
+from questline.models.api import AchievementFields, ApiModel
 from questline.models.catalog import Repeatable
 
 
@@ -18,15 +18,7 @@ class CatalogTier(ApiModel):
     points: int
 
 
-class CatalogAchievement(ApiModel):
-    id: str
-    title: str
-    description: str
-    type: str
-    category: str | None
-    journey: str | None
-    points: int
-    hidden: bool
+class CatalogAchievement(AchievementFields):
     tiers: list[CatalogTier] | None = None
     repeatable: Repeatable | None = None
     available_from: datetime | None = None

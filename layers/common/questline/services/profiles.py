@@ -74,14 +74,7 @@ def achievement_view(
     current, target, percent = _progress(achievement, state, held, time, now, catalog)
     masked = achievement.hidden and held.unlocked_at is None and not reveal_secret
     return AchievementProgress(
-        id=achievement.id,
-        title=SECRET_TITLE if masked else achievement.title,
-        description="" if masked else achievement.description,
-        type=achievement.type.value,
-        category=achievement.category,
-        journey=achievement.journey,
-        points=achievement.points,
-        hidden=masked,
+        **_shown(achievement, masked),
         current=None if masked else current,
         target=None if masked else target,
         percent=0.0 if masked else percent,
@@ -99,9 +92,24 @@ def achievement_view(
         ],
         completions=held.completions,
         max_completions=achievement.repeatable.max if achievement.repeatable else None,
-        available_from=achievement.available_from,
-        available_until=achievement.available_until,
     )
+
+
+def _shown(achievement: Achievement, masked: bool) -> dict[str, Any]:
+    """The fields every view of an achievement shares. A masked (secret) one shows only that it
+    exists: a placeholder title, no description; each view withholds its own details too."""
+    return {
+        "id": achievement.id,
+        "title": SECRET_TITLE if masked else achievement.title,
+        "description": "" if masked else achievement.description,
+        "type": achievement.type.value,
+        "category": achievement.category,
+        "journey": achievement.journey,
+        "points": achievement.points,
+        "hidden": masked,
+        "available_from": achievement.available_from,
+        "available_until": achievement.available_until,
+    }
 
 
 def _progress(
@@ -207,16 +215,7 @@ def catalog_achievement(achievement: Achievement) -> CatalogAchievement:
         for t in achievement.tiers or ()
     ]
     return CatalogAchievement(
-        id=achievement.id,
-        title=SECRET_TITLE if hidden else achievement.title,
-        description="" if hidden else achievement.description,
-        type=achievement.type.value,
-        category=achievement.category,
-        journey=achievement.journey,
-        points=achievement.points,
-        hidden=hidden,
+        **_shown(achievement, hidden),
         tiers=None if hidden or achievement.tiers is None else tiers,
         repeatable=achievement.repeatable,
-        available_from=achievement.available_from,
-        available_until=achievement.available_until,
     )
