@@ -102,14 +102,6 @@ def period_end(instant: datetime, tz: str, kind: PeriodKind, week_start: int = M
     return period_bounds(instant, tz, kind, week_start)[1]
 
 
-def periods_between(
-    earlier: datetime, later: datetime, tz: str, kind: PeriodKind, week_start: int = MONDAY
-) -> int:
-    """How many period boundaries lie between two instants (0: same period; negative when
-    ``later`` is before ``earlier``)."""
-    return period_index(later, tz, kind, week_start) - period_index(earlier, tz, kind, week_start)
-
-
 def period_label(index: int, kind: PeriodKind, week_start: int = MONDAY) -> str:
     """A readable, sortable name: ``2026-11-21``, ``2026-11-16/w`` (week starting), ``2026-11``."""
     start = period_start_date(index, kind, week_start)

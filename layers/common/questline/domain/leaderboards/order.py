@@ -27,7 +27,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from questline.domain.leaderboards.specs import BoardPeriod, BoardSpec
-from questline.models.leaderboards.catalog import Prize
 
 TIE_BITS = 24
 TIE_SPAN = 1 << TIE_BITS
@@ -141,9 +140,3 @@ def rank_rows(
         tied = edges[i] == bands[i] or edges[i + 2] == bands[i]
         ranked.append(Ranked(user_id, packed, position, rank, tied))
     return ranked
-
-
-def prize_for(prizes: Sequence[Prize], rank: int | None) -> Prize | None:
-    if rank is None:
-        return None
-    return next((p for p in prizes if p.from_rank <= rank <= p.to_rank), None)
