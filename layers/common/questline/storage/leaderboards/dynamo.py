@@ -11,7 +11,7 @@ from typing import Any
 
 from questline.domain.leaderboards.order import band_floor, packed_of_sort_key, sort_key
 from questline.storage import keys
-from questline.storage.aws import client as aws_client
+from questline.storage.aws import AwsStore
 from questline.storage.leaderboards.archive import BoardArchive
 from questline.storage.leaderboards.items import (
     BOARD_INDEX,
@@ -38,19 +38,13 @@ def _row(item: dict[str, Any]) -> IndexRow:
     return IndexRow(user_id, packed, int(item.get("Version", {"N": "0"})["N"]), key)
 
 
-class DynamoBoardStore:
+class DynamoBoardStore(AwsStore, service="dynamodb"):
     """Reads of the board index and score items; snapshots and exclusions live in
     storage.leaderboards.archive. The client is injected or created on first use."""
 
     def __init__(self, table_name: str, *, dynamodb: Any = None) -> None:
+        super().__init__(dynamodb)
         self.table_name = table_name
-        self._client = dynamodb
-
-    @property
-    def client(self) -> Any:
-        if self._client is None:
-            self._client = aws_client("dynamodb")
-        return self._client
 
     @property
     def archive(self) -> BoardArchive:
