@@ -105,7 +105,7 @@ def test_a_stored_profile_loads_every_field_of_the_compact_document():
 def test_a_loaded_profile_is_written_back_byte_for_byte_at_the_next_version():
     state = state_from_profile("u-7", plain(STORED_PROFILE))
 
-    put = profile_put("table", state, "cat-9")["Put"]
+    put = profile_put("table", state, 7, "cat-9")["Put"]
 
     assert put["Item"]["State"]["S"] == STATE_JSON
     assert put["Item"] == {**STORED_PROFILE, "Version": {"N": "7"}}
@@ -138,7 +138,7 @@ def test_a_profile_written_before_the_optional_keys_existed_still_loads_and_keep
         False,
     )
     assert state.unlocked == {"first": at(2026, 11, 2, 8, 30)}
-    assert profile_put("table", state, "v1")["Put"]["Item"] == {**old, "Version": {"N": "2"}}
+    assert profile_put("table", state, 2, "v1")["Put"]["Item"] == {**old, "Version": {"N": "2"}}
 
 
 EVENTS_JSON = (

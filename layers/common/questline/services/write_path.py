@@ -127,6 +127,7 @@ def _commit_chunk(
         decision = decide(state, pending, catalog, now)
         request = CommitRequest(
             state=decision.state,
+            version=state.version + 1,
             applied_event_ids=decision.applied_event_ids,
             event_types={e.id: e.type for e in pending},
             new_unlocks=decision.new_unlocks,

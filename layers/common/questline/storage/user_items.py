@@ -69,18 +69,19 @@ def plain(raw: dict[str, Any]) -> dict[str, Any]:
     return {k: _deserializer.deserialize(v) for k, v in raw.items()}
 
 
-def profile_put(table: str, state: UserState, catalog_version: str) -> dict[str, Any]:
+def profile_put(table: str, state: UserState, version: int, catalog_version: str) -> dict[str, Any]:
+    """The profile written as ``version``, over the version before it."""
     put: dict[str, Any] = {
         "TableName": table,
-        "Item": item(**profile_attributes(state, state.version + 1, catalog_version)),
+        "Item": item(**profile_attributes(state, version, catalog_version)),
     }
-    if state.version == 0:
+    if version == 1:
         # First commit for this user: nobody may have created the profile meanwhile.
         put["ConditionExpression"] = "attribute_not_exists(PK)"
     else:
         # Optimistic lock: the profile is still the version we decided on.
         put["ConditionExpression"] = "Version = :loaded"
-        put["ExpressionAttributeValues"] = {":loaded": {"N": str(state.version)}}
+        put["ExpressionAttributeValues"] = {":loaded": {"N": str(version - 1)}}
     return {"Put": put}
 
 

@@ -67,7 +67,10 @@ TRANSACTION_LIMIT = 100  # items in one TransactWriteItems
 class CommitRequest:
     """What one transaction writes for one user."""
 
-    state: UserState  # the decided state; its ``version`` is the version that was loaded
+    state: UserState  # the decided state (its ``version`` is still the one it was decided on)
+    # The version the profile is written as: the decided-on version plus one. The commit holds only
+    # while the profile is still at the version before it (or, for version 1, does not exist).
+    version: int
     applied_event_ids: list[str]
     event_types: dict[str, str]  # event id -> type, kept on the marker for support queries
     new_unlocks: list[Unlock]
@@ -151,7 +154,7 @@ class DynamoUserStore(AwsStore, service="dynamodb"):
         """Write the decision atomically. Raises DuplicateEvents or VersionConflict."""
         state = request.state
         table, user_id, version = self.table_name, state.user_id, request.catalog_version
-        items = [profile_put(table, state, version)]
+        items = [profile_put(table, state, request.version, version)]
         items += [
             marker_put(
                 table, user_id, e, request.event_types.get(e), version, now, self.dedupe_retention_days
@@ -174,7 +177,6 @@ class DynamoUserStore(AwsStore, service="dynamodb"):
             if exc.response["Error"]["Code"] != "TransactionCanceledException":
                 raise
             self._raise_outcome(exc, request)
-        state.version += 1
         return outbox
 
     def _raise_outcome(self, exc: ClientError, request: CommitRequest) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import random
 import time
+from dataclasses import replace
 from datetime import datetime
 
 from questline.domain.leaderboards.scores import ScoreItem, item_for, score_items
@@ -38,26 +39,26 @@ def set_exclusion(runtime: Runtime, user_id: str, excluded: bool, actor: str, re
         new.board_excluded = excluded
         items = score_items(state, new, catalog)
         action = "board-exclude" if excluded else "board-lift"
+        version = state.version + 1
         request = CommitRequest(
             state=new,
+            version=version,
             applied_event_ids=[],
             event_types={},
             new_unlocks=[],
             domain_events=[],
             catalog_version=catalog.version,
             ledger=[
-                LedgerEntry(
-                    f"{action}-{new.version + 1}", now, {"action": action, "actor": actor, "reason": reason}
-                )
+                LedgerEntry(f"{action}-{version}", now, {"action": action, "actor": actor, "reason": reason})
             ],
             score_items=items,
         )
         try:
-            runtime.users.commit(request, now)  # raises the version to the items' version
+            runtime.users.commit(request, now)
         except VersionConflict:
             time.sleep(random.uniform(0, min(0.5, 0.01 * 2**attempt)))
             continue
-        state = new
+        state = replace(new, version=version)  # the items' version, as now stored
         break
     else:
         raise CommitConflictError(f"user {user_id}: exclusion kept conflicting")
