@@ -86,8 +86,8 @@ def test_periods_the_user_state_no_longer_holds_are_excluded_too(client, runtime
         "/v1/leaderboards/daily-shared", params={"period": today}, headers=auth(runtime, "viewer")
     ).json()
     assert "cheat" not in [e["userId"] for e in old["entries"]]
-    [item] = [i for i in runtime.board_store.user_scores("cheat") if i["Period"] == today]
-    assert item["Excluded"] is True
+    [item] = [i for i in runtime.board_store.user_scores("cheat") if i.period == today]
+    assert item.excluded is True
 
 
 def test_exclusions_are_listed_with_who_and_why_and_are_for_admins_only(client, runtime):

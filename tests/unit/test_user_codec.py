@@ -2,12 +2,15 @@
 before any change must still load, and a loaded item must be written back byte for byte."""
 
 import json
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
+from questline.domain.leaderboards.scores import ScoreItem
 from questline.domain.quests import COMPLETED, IN_PROGRESS, NOT_STARTED
 from questline.domain.state import AchievementState, DomainEvent, Unlock
 from questline.domain.streaks import StreakState
 from questline.storage.bus import EventBusPublisher
+from questline.storage.leaderboards.items import StoredScore, score_attributes, stored_score
 from questline.storage.user_codec import state_from_profile
 from questline.storage.user_items import (
     LedgerEntry,
@@ -244,3 +247,25 @@ def test_a_stored_ledger_item_reads_back_with_its_detail_decoded():
     )
     entry = LedgerEntry(record.event_id, record.at, record.detail)
     assert ledger_put("table", "u-7", entry, record.catalog_version)["Put"]["Item"] == stored
+
+
+def test_a_stored_score_item_reads_back_as_what_was_committed():
+    item = ScoreItem(
+        board_id="weekly-xp",
+        period="2026-W46",
+        user_id="u-7",
+        score=1250,
+        reached=1762761600000,
+        packed=5_368_709_120_001,
+        version=7,
+        excluded=True,
+        expires_at=1765000000,
+        dense=False,
+    )
+    stored = score_attributes(item)
+
+    assert stored_score(plain(stored)) == StoredScore(
+        "u-7", "weekly-xp", "2026-W46", 1250, 1762761600000, 5_368_709_120_001, 7, True, 1765000000
+    )
+    indexed = stored_score(plain(score_attributes(replace(item, excluded=False, expires_at=None))))
+    assert (indexed.excluded, indexed.expires_at) == (False, None)

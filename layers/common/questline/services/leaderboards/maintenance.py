@@ -89,15 +89,12 @@ def _tombstones(runtime: Runtime) -> int:
     boards = compile_boards(runtime.catalog).by_id
     groups: dict[tuple[str, str], tuple[int | None, bool, list[MemberWrite]]] = {}
     for excluded in runtime.board_store.archive.exclusions():
-        for item in runtime.board_store.user_scores(excluded["UserId"]):
-            spec = boards.get(item["BoardId"])
-            if spec is None or not item.get("Excluded"):
+        for item in runtime.board_store.user_scores(excluded.user_id):
+            spec = boards.get(item.board_id)
+            if spec is None or not item.excluded:
                 continue
-            expires = item.get("ExpiresAt")
-            group = groups.setdefault(
-                (spec.id, item["Period"]), (expires and int(expires), spec.board.dense_index, [])
-            )
-            group[2].append(MemberWrite(excluded["UserId"], int(item["Version"]), None))
+            group = groups.setdefault((spec.id, item.period), (item.expires_at, spec.board.dense_index, []))
+            group[2].append(MemberWrite(excluded.user_id, item.version, None))
     return runtime.board_cache.write(groups) if groups else 0
 
 

@@ -59,7 +59,7 @@ def read_friends(
         reason = REDIS_UNAVAILABLE
     if reason is not None:
         items = runtime.board_store.scores([(u, spec.id, period.key) for u in wanted])
-        found = {u: (int(i["Packed"]), None) for (u, _, _), i in items.items() if not i.get("Excluded")}
+        found = {u: (i.packed, None) for (u, _, _), i in items.items() if not i.excluded}
     ordered = board_order([(u, p) for u, (p, _) in found.items()])
     ranked = rank_rows(spec, ordered, 1, 1)
     entries = [
@@ -140,10 +140,10 @@ def _dynamo_user_entries(
     entries: list[BoardEntry | None] = []
     for spec, period in zip(specs, periods, strict=True):
         item = items.get((user_id, spec.id, period.key))
-        if item is None or item.get("Excluded"):
+        if item is None or item.excluded:
             entries.append(None)
             continue
-        packed = int(item["Packed"])
+        packed = item.packed
         ahead = store.count_above(spec.id, period.key, sort_key(packed, user_id), RANK_COUNT_BUDGET)
         tied = store.band_size(spec.id, period.key, band_of(packed)) > 1
         position = None if ahead is None else ahead + 1

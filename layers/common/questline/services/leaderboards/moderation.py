@@ -13,7 +13,6 @@ from __future__ import annotations
 import random
 import time
 from dataclasses import replace
-from datetime import datetime
 
 from questline.domain.leaderboards.scores import ScoreItem, item_for, score_items
 from questline.domain.leaderboards.specs import compile_boards
@@ -89,11 +88,11 @@ def _retained_items(runtime: Runtime, state: UserState, seen: set[tuple[str, str
     archive = runtime.board_store.archive
     rewritten = []
     for stored in runtime.board_store.user_scores(state.user_id):
-        board_id, period = stored["BoardId"], stored["Period"]
+        board_id, period = stored.board_id, stored.period
         if (board_id, period) in seen or board_id not in boards:
             continue
         spec = boards[board_id]
-        item = item_for(spec, period, state, int(stored["Score"]), int(stored["ReachedAt"]), state.version)
+        item = item_for(spec, period, state, stored.score, stored.reached, state.version)
         if archive.rewrite_score(item):
             rewritten.append(item)
     return rewritten
@@ -102,9 +101,7 @@ def _retained_items(runtime: Runtime, state: UserState, seen: set[tuple[str, str
 def list_exclusions(runtime: Runtime) -> ExclusionList:
     """Every user currently kept off the boards."""
     found = [
-        Exclusion(
-            user_id=e["UserId"], actor=e["Actor"], reason=e["Reason"], at=datetime.fromisoformat(e["At"])
-        )
+        Exclusion(user_id=e.user_id, actor=e.actor, reason=e.reason, at=e.at)
         for e in runtime.board_store.archive.exclusions()
     ]
     return ExclusionList(exclusions=found)

@@ -174,12 +174,12 @@ def _dynamo_around(
 ) -> tuple[list[Ranked], bool]:
     store = runtime.board_store
     item = store.scores([(user_id, spec.id, period.key)]).get((user_id, spec.id, period.key))
-    if item is None or item.get("Excluded"):
+    if item is None or item.excluded:
         return [], True
-    mine = sort_key(int(item["Packed"]), user_id)
+    mine = sort_key(item.packed, user_id)
     above = list(reversed(store.above(spec.id, period.key, mine, k + 1)))
     below = store.best(spec.id, period.key, k + 1, below=mine)
-    page = [(r.user_id, r.packed) for r in above[-k:] if k] + [(user_id, int(item["Packed"]))]
+    page = [(r.user_id, r.packed) for r in above[-k:] if k] + [(user_id, item.packed)]
     page += [(r.user_id, r.packed) for r in below[:k]]
     ahead = store.count_above(spec.id, period.key, mine, RANK_COUNT_BUDGET)
     if ahead is None:

@@ -36,6 +36,16 @@ class Snapshot:
     prize_errors: list[str] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class ExclusionRecord:
+    """One user kept off the boards: who excluded them, why and when."""
+
+    user_id: str
+    actor: str
+    reason: str
+    at: datetime
+
+
 def _is_condition_failure(exc: ClientError) -> bool:
     return bool(exc.response["Error"]["Code"] == "ConditionalCheckFailedException")
 
@@ -143,17 +153,21 @@ class BoardArchive:
             Key={"PK": {"S": MODERATION_PK}, "SK": {"S": f"{EXCLUDED_PREFIX}{user_id}"}},
         )
 
-    def exclusions(self) -> list[dict[str, Any]]:
+    def exclusions(self) -> list[ExclusionRecord]:
         """Every excluded user with who excluded them, when and why."""
         kwargs: dict[str, Any] = {
             "TableName": self.table_name,
             "KeyConditionExpression": "PK = :pk AND begins_with(SK, :prefix)",
             "ExpressionAttributeValues": {":pk": {"S": MODERATION_PK}, ":prefix": {"S": EXCLUDED_PREFIX}},
         }
-        found: list[dict[str, Any]] = []
+        found: list[ExclusionRecord] = []
         while True:
             page = self.client.query(**kwargs)
-            found += [plain(raw) for raw in page.get("Items", [])]
+            found += [_exclusion(plain(raw)) for raw in page.get("Items", [])]
             if "LastEvaluatedKey" not in page:
                 return found
             kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+
+def _exclusion(item: dict[str, Any]) -> ExclusionRecord:
+    return ExclusionRecord(item["UserId"], item["Actor"], item["Reason"], datetime.fromisoformat(item["At"]))

@@ -17,9 +17,11 @@ from questline.storage.leaderboards.items import (
     BOARD_INDEX,
     INDEX_SHARDS,
     SCORE_PREFIX,
+    StoredScore,
     index_pk,
     plain,
     score_sk,
+    stored_score,
     unavailable_as_transient,
 )
 
@@ -113,9 +115,9 @@ class DynamoBoardStore(AwsStore, service="dynamodb"):
         for page in self._shard_pages(board_id, period, "", {}):
             yield [_row(i) for i in page.get("Items", [])]
 
-    def scores(self, wanted: list[tuple[str, str, str]]) -> dict[tuple[str, str, str], dict[str, Any]]:
+    def scores(self, wanted: list[tuple[str, str, str]]) -> dict[tuple[str, str, str], StoredScore]:
         """Score items by (user, board, period), read in batches of 100."""
-        found: dict[tuple[str, str, str], dict[str, Any]] = {}
+        found: dict[tuple[str, str, str], StoredScore] = {}
         for start in range(0, len(wanted), 100):
             request = {
                 self.table_name: {
@@ -129,12 +131,12 @@ class DynamoBoardStore(AwsStore, service="dynamodb"):
                 with unavailable_as_transient():
                     response = self.client.batch_get_item(RequestItems=request)
                 for raw in response.get("Responses", {}).get(self.table_name, []):
-                    item = plain(raw)
-                    found[(item["UserId"], item["BoardId"], item["Period"])] = item
+                    item = stored_score(plain(raw))
+                    found[(item.user_id, item.board_id, item.period)] = item
                 request = response.get("UnprocessedKeys") or {}
         return found
 
-    def user_scores(self, user_id: str) -> list[dict[str, Any]]:
+    def user_scores(self, user_id: str) -> list[StoredScore]:
         """Every score item of a user, on every board and retained period."""
         kwargs: dict[str, Any] = {
             "TableName": self.table_name,
@@ -145,11 +147,11 @@ class DynamoBoardStore(AwsStore, service="dynamodb"):
             },
             "ConsistentRead": True,
         }
-        items: list[dict[str, Any]] = []
+        items: list[StoredScore] = []
         while True:
             with unavailable_as_transient():
                 page = self.client.query(**kwargs)
-            items += [plain(raw) for raw in page.get("Items", [])]
+            items += [stored_score(plain(raw)) for raw in page.get("Items", [])]
             if "LastEvaluatedKey" not in page:
                 return items
             kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]

@@ -20,6 +20,7 @@ from __future__ import annotations
 import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
@@ -79,6 +80,37 @@ def score_attributes(item: ScoreItem) -> dict[str, Any]:
         ExpiresAt=item.expires_at,
         BoardPK=index_pk(item.board_id, item.period, shard) if indexed else None,
         BoardSK=sort_key(item.packed, item.user_id) if indexed else None,
+    )
+
+
+@dataclass(frozen=True)
+class StoredScore:
+    """A score item as read back (the index keys and the dense flag are not kept)."""
+
+    user_id: str
+    board_id: str
+    period: str
+    score: int
+    reached: int
+    packed: int
+    version: int
+    excluded: bool
+    expires_at: int | None
+
+
+def stored_score(raw: dict[str, Any]) -> StoredScore:
+    """A score item (plain values) as a StoredScore."""
+    expires = raw.get("ExpiresAt")
+    return StoredScore(
+        user_id=raw["UserId"],
+        board_id=raw["BoardId"],
+        period=raw["Period"],
+        score=int(raw["Score"]),
+        reached=int(raw["ReachedAt"]),
+        packed=int(raw["Packed"]),
+        version=int(raw["Version"]),
+        excluded=bool(raw.get("Excluded", False)),
+        expires_at=None if expires is None else int(expires),
     )
 
 
