@@ -124,10 +124,10 @@ def crash_on(monkeypatch, *event_ids: str, error: Exception | None = None) -> No
 
     real_earn = decide.earn
 
-    def earn(state, event, catalog, time, emitted):
-        if event.id in event_ids:
+    def earn(step):
+        if step.event.id in event_ids:
             raise error or ZeroDivisionError("a bug this event reaches")
-        return real_earn(state, event, catalog, time, emitted)
+        return real_earn(step)
 
     monkeypatch.setattr(decide, "earn", earn)
 

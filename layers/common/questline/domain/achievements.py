@@ -7,12 +7,12 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 
 from questline.domain.balances import credit
-from questline.domain.catalog import CompiledCatalog, metric_key
+from questline.domain.catalog import metric_key
 from questline.domain.conditions import Evaluation, holds
-from questline.domain.metrics import TimeContext, later_bucket_times, metric_value
-from questline.domain.state import AchievementState, DomainEvent, Unlock, UserState
+from questline.domain.metrics import later_bucket_times, metric_value
+from questline.domain.state import AchievementState, DomainEvent, Unlock
+from questline.domain.step import NOTHING, Effects, Step
 from questline.models.catalog import POINTS, Achievement, RewardGrant
-from questline.models.envelope import EventEnvelope
 
 
 def available(achievement: Achievement, at: datetime) -> bool:
@@ -23,33 +23,29 @@ def available(achievement: Achievement, at: datetime) -> bool:
     return achievement.available_until is None or at < achievement.available_until
 
 
-def evaluation_instants(
-    achievement: Achievement, state: UserState, at: datetime, time: TimeContext, catalog: CompiledCatalog
-) -> list[datetime]:
+def evaluation_instants(step: Step, achievement: Achievement) -> list[datetime]:
     """The event's own instant, plus the ends of later rolling-window buckets that also cover it
     (so a late event is judged in every window it belongs to, whatever the arrival order)."""
-    rolling = catalog.rolling_metrics.get(achievement.id, ())
+    at = step.event.timestamp
+    rolling = step.catalog.rolling_metrics.get(achievement.id, ())
     if not rolling:
         return [at]
+    metrics = step.state.metrics
     instants = {at}
     for tracked in rolling:
-        instants.update(later_bucket_times(state.metrics.get(tracked.key), tracked.metric, at, time))
+        instants.update(later_bucket_times(metrics.get(tracked.key), tracked.metric, at, step.time))
     return sorted(instants)
 
 
-def evaluate_achievements(
-    state: UserState,
-    event: EventEnvelope,
-    catalog: CompiledCatalog,
-    time: TimeContext,
-    candidates: set[str],
-    emitted: list[DomainEvent],
-    unlocks: list[Unlock],
-) -> None:
-    """Unlock what ``event`` completes, in rounds: an unlock changes points, balances, maybe the
-    level, so every achievement that depends on state or on the new unlock is judged again in
-    the next round, until a round unlocks nothing. Each achievement unlocks at most once per
-    event, so there are at most as many rounds as achievements."""
+def evaluate_achievements(step: Step, candidates: set[str]) -> Effects:
+    """Unlock what the step's event completes, in rounds: an unlock changes points, balances,
+    maybe the level, so every achievement that depends on state or on the new unlock is judged
+    again in the next round, until a round unlocks nothing. Each achievement unlocks at most once
+    per event, so there are at most as many rounds as achievements. ``changed`` holds the
+    achievements unlocked."""
+    catalog = step.catalog
+    events: list[DomainEvent] = []
+    unlocks: list[Unlock] = []
     pending = set(candidates)
     unlocked_now: set[str] = set()
     while pending:
@@ -58,8 +54,8 @@ def evaluate_achievements(
             if achievement_id in unlocked_now:
                 continue
             achievement = catalog.achievements_by_id[achievement_id]
-            for unlock, grants in _unlocks_for(achievement, state, event, catalog, time):
-                apply_unlock(state, achievement, unlock, grants, event, catalog, emitted)
+            for unlock, grants in _unlocks_for(step, achievement):
+                events += apply_unlock(step, achievement, unlock, grants)
                 unlocks.append(unlock)
                 progressed.add(achievement_id)
         unlocked_now |= progressed
@@ -69,15 +65,11 @@ def evaluate_achievements(
         if progressed:
             pending.update(catalog.state_dependent)
         pending -= unlocked_now
+    return Effects(unlocked_now, events, unlocks) if unlocks else NOTHING
 
 
-def _unlocks_for(
-    achievement: Achievement,
-    state: UserState,
-    event: EventEnvelope,
-    catalog: CompiledCatalog,
-    time: TimeContext,
-) -> list[tuple[Unlock, list[RewardGrant]]]:
+def _unlocks_for(step: Step, achievement: Achievement) -> list[tuple[Unlock, list[RewardGrant]]]:
+    state, event, catalog, time = step.state, step.event, step.catalog, step.time
     at = event.timestamp
     if not available(achievement, at):
         return []
@@ -86,7 +78,7 @@ def _unlocks_for(
         return []
     if achievement.criteria is not None and not _may_complete(achievement, held, at):
         return []  # decided before any evaluation: held achievements cost nothing
-    instants = evaluation_instants(achievement, state, at, time, catalog)
+    instants = evaluation_instants(step, achievement)
     make = lambda points, **kw: Unlock(achievement.id, at, event.id, points, catalog.version, **kw)  # noqa: E731
     if achievement.tiers is not None:
         assert achievement.metric is not None
@@ -124,14 +116,11 @@ def _may_complete(achievement: Achievement, held: AchievementState, at: datetime
 
 
 def apply_unlock(
-    state: UserState,
-    achievement: Achievement,
-    unlock: Unlock,
-    grants: list[RewardGrant],
-    event: EventEnvelope,
-    catalog: CompiledCatalog,
-    emitted: list[DomainEvent],
-) -> None:
+    step: Step, achievement: Achievement, unlock: Unlock, grants: list[RewardGrant]
+) -> list[DomainEvent]:
+    """Record ``unlock`` and credit its points and rewards; returns the domain events (level-ups
+    the credits cause, then AchievementUnlocked)."""
+    state, event = step.state, step.event
     held = state.achievements.get(achievement.id, AchievementState())
     held = replace(
         held,
@@ -146,9 +135,9 @@ def apply_unlock(
         prefix = f"{achievement.id}/"
         for key in [k for k in state.metrics if k.startswith(prefix)]:
             del state.metrics[key]
-    credit(state, POINTS, unlock.points, event, catalog, emitted)
+    emitted = credit(step, POINTS, unlock.points)
     for grant in grants:
-        credit(state, grant.currency, grant.amount, event, catalog, emitted)
+        emitted += credit(step, grant.currency, grant.amount)
     emitted.append(
         DomainEvent.make(
             "AchievementUnlocked",
@@ -167,3 +156,4 @@ def apply_unlock(
             (event.id,),
         )
     )
+    return emitted

@@ -7,10 +7,9 @@ from typing import Any
 
 from questline.domain.achievements import apply_unlock
 from questline.domain.balances import credit
-from questline.domain.catalog import CompiledCatalog
-from questline.domain.state import DomainEvent, Unlock, UserState
+from questline.domain.state import DomainEvent, Unlock
+from questline.domain.step import Effects, Step
 from questline.domain.streaks import StreakState, grant_freezes, period_of
-from questline.models.envelope import EventEnvelope
 
 AWARD_EVENT_TYPE = "questline.award.granted"  # reserved: inbound events may not use questline.*
 
@@ -33,38 +32,37 @@ def award_payload(
     }
 
 
-def apply_award(
-    state: UserState,
-    event: EventEnvelope,
-    catalog: CompiledCatalog,
-    emitted: list[DomainEvent],
-    unlocks: list[Unlock],
-) -> bool:
-    """Credit the grants, add streak freezes, and unlock the achievement (or tier) if not yet held."""
+def apply_award(step: Step) -> Effects:
+    """Credit the grants, add streak freezes, and unlock the achievement (or tier) if not yet
+    held. ``changed`` holds the streaks given freezes, the currencies credited and the
+    achievement unlocked."""
+    event, catalog = step.event, step.catalog
     payload = event.payload
-    changed = _grant_freezes(state, event, catalog)
+    changed = _grant_freezes(step)
+    emitted: list[DomainEvent] = []
+    unlocks: list[Unlock] = []
     grants = payload.get("grants")
     for grant in grants if isinstance(grants, list) else []:
         amount = grant.get("amount") if isinstance(grant, dict) else None
         if isinstance(grant, dict) and isinstance(amount, int):
-            credit(state, str(grant["currency"]), amount, event, catalog, emitted)
-            changed = True
+            currency = str(grant["currency"])
+            emitted += credit(step, currency, amount)
+            changed.add(currency)
     achievement_id = payload.get("achievementId")
     if isinstance(achievement_id, str) and achievement_id in catalog.achievements_by_id:
-        unlock = _forced_unlock(state, achievement_id, payload.get("tier"), event, catalog)
+        unlock = _forced_unlock(step, achievement_id, payload.get("tier"))
         if unlock is not None:
             achievement = catalog.achievements_by_id[achievement_id]
             tier = next((t for t in achievement.tiers or () if t.id == unlock.tier), None)
             rewards = tier.rewards if tier else achievement.rewards
-            apply_unlock(state, achievement, unlock, rewards, event, catalog, emitted)
+            emitted += apply_unlock(step, achievement, unlock, rewards)
             unlocks.append(unlock)
-            changed = True
-    return changed
+            changed.add(achievement_id)
+    return Effects(changed, emitted, unlocks)
 
 
-def _forced_unlock(
-    state: UserState, achievement_id: str, tier: Any, event: EventEnvelope, catalog: CompiledCatalog
-) -> Unlock | None:
+def _forced_unlock(step: Step, achievement_id: str, tier: Any) -> Unlock | None:
+    state, event, catalog = step.state, step.event, step.catalog
     achievement = catalog.achievements_by_id[achievement_id]
     held = state.achievements.get(achievement_id)
     if achievement.tiers is not None:
@@ -85,10 +83,12 @@ def _forced_unlock(
     )
 
 
-def _grant_freezes(state: UserState, event: EventEnvelope, catalog: CompiledCatalog) -> bool:
-    """Freezes granted now, usable for periods missed from now on (never retroactively)."""
+def _grant_freezes(step: Step) -> set[str]:
+    """Freezes granted now, usable for periods missed from now on (never retroactively);
+    returns the streaks given some."""
+    state, event, catalog = step.state, step.event, step.catalog
     freezes = event.payload.get("streakFreezes")
-    changed = False
+    changed: set[str] = set()
     for grant in freezes if isinstance(freezes, list) else []:
         streak = catalog.streaks_by_id.get(str(grant.get("streakId"))) if isinstance(grant, dict) else None
         count = grant.get("count") if isinstance(grant, dict) else None
@@ -97,5 +97,5 @@ def _grant_freezes(state: UserState, event: EventEnvelope, catalog: CompiledCata
         tz = state.time_zone or catalog.default_time_zone
         period = period_of(streak, event.timestamp, tz, catalog.week_start)
         state.streaks[streak.id] = grant_freezes(state.streaks.get(streak.id, StreakState()), period, count)
-        changed = True
+        changed.add(streak.id)
     return changed

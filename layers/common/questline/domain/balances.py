@@ -2,40 +2,35 @@
 
 from __future__ import annotations
 
-from questline.domain.catalog import CompiledCatalog
 from questline.domain.levels import level_for_xp
-from questline.domain.state import DomainEvent, UserState
+from questline.domain.state import DomainEvent
+from questline.domain.step import Step
 from questline.models.catalog import POINTS, XP
-from questline.models.envelope import EventEnvelope
 
 
-def credit(
-    state: UserState,
-    currency: str,
-    amount: int,
-    cause: EventEnvelope,
-    catalog: CompiledCatalog,
-    emitted: list[DomainEvent],
-) -> None:
-    """Add ``amount`` of ``currency``; XP raises levels, one LevelUp per level crossed."""
+def credit(step: Step, currency: str, amount: int) -> list[DomainEvent]:
+    """Add ``amount`` of ``currency``; XP raises levels. Returns the LevelUps, one per level
+    crossed."""
     if amount <= 0:
-        return
+        return []
+    state = step.state
     if currency == XP:
         state.xp += amount
-        _raise_level(state, cause, catalog, emitted)
-    elif currency == POINTS:
+        return _raise_level(step)
+    if currency == POINTS:
         state.points += amount
     else:
         state.balances[currency] = state.balances.get(currency, 0) + amount
+    return []
 
 
-def _raise_level(
-    state: UserState, cause: EventEnvelope, catalog: CompiledCatalog, emitted: list[DomainEvent]
-) -> None:
+def _raise_level(step: Step) -> list[DomainEvent]:
+    state, cause, catalog = step.state, step.event, step.catalog
     reached = level_for_xp(catalog.level_thresholds, state.xp)
+    level_ups: list[DomainEvent] = []
     # One LevelUp per level crossed, so consumers never miss a level's rewards.
     for level in range(state.level + 1, reached + 1):
-        emitted.append(
+        level_ups.append(
             DomainEvent.make(
                 "LevelUp",
                 state.user_id,
@@ -46,3 +41,4 @@ def _raise_level(
             )
         )
     state.level = max(state.level, reached)
+    return level_ups

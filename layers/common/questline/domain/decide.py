@@ -19,6 +19,7 @@ from questline.domain.leaderboards.scores import record_boards, tracked_balances
 from questline.domain.metrics import TimeContext, record
 from questline.domain.quest_steps import advance_quests, close_quests, expire_overdue, quest_deadlines
 from questline.domain.state import DomainEvent, Unlock, UserState
+from questline.domain.step import NOTHING, Effects, Step
 from questline.domain.streak_steps import advance_streaks, close_streaks, streak_deadlines
 from questline.domain.xp import earn
 from questline.models.envelope import EventEnvelope
@@ -56,48 +57,50 @@ def decide(
     for event in ordered:
         applied.append(event.id)
         balances = tracked_balances(new, catalog)
-        changed_streaks, changed_quests = _apply_event(new, event, catalog, emitted, unlocks)
+        step = Step(new, event, catalog, _time_context(new, event, catalog))
+        streak_effects, quest_effects, events_emitted, new_unlocks = _apply_event(step)
+        emitted += events_emitted
+        unlocks += new_unlocks
         record_boards(new, event, catalog, balances, now)
-        streaks |= changed_streaks
-        quests |= changed_quests
+        streaks |= streak_effects.changed
+        quests |= quest_effects.changed
     due: dict[str, datetime | None] = {}
     if ordered:
         new.updated_at = now
         time = TimeContext(new.time_zone or catalog.default_time_zone, catalog.week_start)
+        last = Step(new, ordered[-1], catalog, time)
         # Late events may have reopened attempts that ended before they were known; what is still
         # unfinished past its deadline ends again (same domain event ids, so consumers see it once).
-        quests |= expire_overdue(new, ordered[-1], now, catalog, time, emitted)
-        due = streak_deadlines(new, streaks, catalog, time, ordered[-1].timestamp)
-        due |= quest_deadlines(new, quests, catalog, time)
+        expired = expire_overdue(last, now)
+        emitted += expired.events
+        quests |= expired.changed
+        due = streak_deadlines(last, streaks)
+        due |= quest_deadlines(last, quests)
     return Decision(new, emitted, applied, unlocks, due)
 
 
-def _apply_event(
-    state: UserState,
-    event: EventEnvelope,
-    catalog: CompiledCatalog,
-    emitted: list[DomainEvent],
-    unlocks: list[Unlock],
-) -> tuple[set[str], set[str]]:
-    """Apply one event; returns the streaks and the quests it changed."""
-    time = _time_context(state, event, catalog)
+def _apply_event(step: Step) -> tuple[Effects, Effects, list[DomainEvent], list[Unlock]]:
+    """Apply one event; returns what it did to streaks and to quests (whose deadlines change),
+    and the domain events and unlocks of every part, in the order the parts ran."""
+    event, catalog = step.event, step.catalog
     if event.type == TICK_EVENT_TYPE:
-        streaks = close_streaks(state, event, catalog, time, emitted)
-        quests = close_quests(state, event, catalog, time, emitted)
-        if streaks or quests:
-            evaluate_achievements(state, event, catalog, time, set(catalog.state_dependent), emitted, unlocks)
-        return streaks, quests
-    touched = _record_metrics(state, event, catalog, time)
-    changed = earn(state, event, catalog, time, emitted)
-    streaks = advance_streaks(state, event, catalog, time, emitted)
-    quests = advance_quests(state, event, catalog, time, emitted)
+        streaks = close_streaks(step)
+        quests = close_quests(step)
+        achieved = NOTHING
+        if streaks.changed or quests.changed:
+            achieved = evaluate_achievements(step, set(catalog.state_dependent))
+        return streaks, quests, [*streaks.events, *quests.events, *achieved.events], [*achieved.unlocks]
+    touched = _record_metrics(step)
+    earned = earn(step)
+    streaks = advance_streaks(step)
+    quests = advance_quests(step)
+    awarded = apply_award(step) if event.type == AWARD_EVENT_TYPE else NOTHING
     candidates = catalog.achievements_for(touched)
-    if event.type == AWARD_EVENT_TYPE:
-        changed |= apply_award(state, event, catalog, emitted, unlocks)
-    if changed or streaks or quests:
+    if earned.changed or streaks.changed or quests.changed or awarded.changed:
         candidates.update(catalog.state_dependent)
-    evaluate_achievements(state, event, catalog, time, candidates, emitted, unlocks)
-    return streaks, quests
+    achieved = evaluate_achievements(step, candidates)
+    events = [*earned.events, *streaks.events, *quests.events, *awarded.events, *achieved.events]
+    return streaks, quests, events, [*awarded.unlocks, *achieved.unlocks]
 
 
 def _time_context(state: UserState, event: EventEnvelope, catalog: CompiledCatalog) -> TimeContext:
@@ -109,11 +112,11 @@ def _time_context(state: UserState, event: EventEnvelope, catalog: CompiledCatal
     return TimeContext(state.time_zone or catalog.default_time_zone, catalog.week_start)
 
 
-def _record_metrics(
-    state: UserState, event: EventEnvelope, catalog: CompiledCatalog, time: TimeContext
-) -> set[str]:
+def _record_metrics(step: Step) -> set[str]:
+    """Record the event in every metric it matches; returns the metrics it changed."""
+    state, event, time = step.state, step.event, step.time
     touched: set[str] = set()
-    for tracked in catalog.metrics.lookup(event.type):
+    for tracked in step.catalog.metrics.lookup(event.type):
         if not tracked.records(event.timestamp) or not matches(tracked.metric.events, event):
             continue
         before = state.metrics.get(tracked.key)

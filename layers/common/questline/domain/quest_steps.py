@@ -29,9 +29,9 @@ from questline.domain.quests import (
     start,
 )
 from questline.domain.state import DomainEvent, UserState
+from questline.domain.step import NOTHING, Effects, Step
 from questline.models.catalog import POINTS
 from questline.models.criteria import Metric, MetricCondition, iter_conditions
-from questline.models.envelope import EventEnvelope
 from questline.models.quests import Quest, QuestStep
 
 QUEST_START_TYPE = "questline.quest.started"
@@ -69,84 +69,80 @@ def eligible(
     return holds(quest.requires, Evaluation(state, at, time, streaks=catalog.streaks_by_id))
 
 
-def advance_quests(
-    state: UserState,
-    event: EventEnvelope,
-    catalog: CompiledCatalog,
-    time: TimeContext,
-    emitted: list[DomainEvent],
-) -> set[str]:
-    """Apply one event (or start/complete request) to every quest; returns the quests changed."""
+def advance_quests(step: Step) -> Effects:
+    """Apply one event (or start/complete request) to every quest; ``changed`` holds the quests
+    changed."""
+    state, event, catalog = step.state, step.event, step.catalog
+    if not catalog.quests_by_id:
+        return NOTHING  # free for catalogs without quests: no lookup, nothing built
+    quests = catalog.quests_for(event.type, event.payload.get("questId"))
+    if not quests:
+        return NOTHING
     changed: set[str] = set()
-    for quest in catalog.quests_for(event.type, event.payload.get("questId")):
+    emitted: list[DomainEvent] = []
+    for quest in quests:
         before = state.quests.get(quest.id)
-        after = _advance(quest, before, state, event, catalog, time, emitted)
+        after, events = _advance(step, quest, before)
+        emitted += events
         if after is not None and after != before:
             state.quests[quest.id] = after
             changed.add(quest.id)
-    return changed
+    return Effects(changed, emitted)
 
 
 def _advance(
-    quest: Quest,
-    before: QuestState | None,
-    state: UserState,
-    event: EventEnvelope,
-    catalog: CompiledCatalog,
-    time: TimeContext,
-    emitted: list[DomainEvent],
-) -> QuestState | None:
+    step: Step, quest: Quest, before: QuestState | None
+) -> tuple[QuestState | None, list[DomainEvent]]:
+    """The quest's state after the step's event (None: untouched), and the domain events."""
+    state, event, catalog, time = step.state, step.event, step.catalog, step.time
     at = event.timestamp
     held = current_attempt(quest, before, at, time.tz, time.week_start)
     if held.status in (EXPIRED, FAILED) and held.ended_at is not None and at < held.ended_at:
         held = reopen(held)  # it happened in time; expire_overdue ends it again if still unfinished
-    held = _expire_if_due(quest, held, state, at, event, time, emitted)
+    held, ended = _expire_if_due(step, quest, held, at)
+    emitted = [ended] if ended is not None else []
     targeted = event.payload.get("questId") == quest.id
     if held.status == NOT_STARTED and eligible(quest, state, catalog, time, at):
         explicit = event.type == QUEST_START_TYPE and targeted
         automatic = quest.start == "auto" and any(
-            matches(m.events, event) for step in quest.steps for m in step_metrics(step)
+            matches(m.events, event) for s in quest.steps for m in step_metrics(s)
         )
         if explicit or automatic:
             held = start(held, at)
             _forget_metrics(state, quest)
-            emitted.append(_event("QuestStarted", state, quest, held, at, event, {}))
+            emitted.append(_event(step, "QuestStarted", quest, held, at, {}))
     if held.status != IN_PROGRESS:
-        return held if held != before else before
-    _record(quest, held, state, event, time)
+        return (held if held != before else before), emitted
+    _record(step, quest, held)
     manual = event.payload.get("stepId") if event.type == QUEST_STEP_TYPE and targeted else None
-    return _complete_steps(quest, held, state, event, catalog, time, emitted, manual)
+    held, completed = _complete_steps(step, quest, held, manual)
+    return held, emitted + completed
 
 
 def _expire_if_due(
-    quest: Quest,
-    held: QuestState,
-    state: UserState,
-    at: datetime,
-    cause: EventEnvelope,
-    time: TimeContext,
-    emitted: list[DomainEvent],
-) -> QuestState:
+    step: Step, quest: Quest, held: QuestState, at: datetime
+) -> tuple[QuestState, DomainEvent | None]:
+    """The attempt ended at its deadline if ``at`` is past it, with the QuestFailed or
+    QuestExpired it emits."""
+    time = step.time
     due = deadline(quest, held, time.tz, time.week_start)
     if due is None or at < due[0]:
-        return held
+        return held, None
     ended = finish(held, due[1], due[0])
     name = "QuestFailed" if due[1] == "FAILED" else "QuestExpired"
-    emitted.append(_event(name, state, quest, ended, due[0], cause, {"status": due[1]}))
-    return ended
+    return ended, _event(step, name, quest, ended, due[0], {"status": due[1]})
 
 
-def _record(
-    quest: Quest, held: QuestState, state: UserState, event: EventEnvelope, time: TimeContext
-) -> None:
+def _record(step: Step, quest: Quest, held: QuestState) -> None:
     """Count the event for the steps open now: in an ordered quest a step counts only what
     happens once it is current."""
+    state, event, time = step.state, step.event, step.time
     open_steps = set(current_steps(quest, held))
-    for step in quest.steps:
-        if step.id not in open_steps:
+    for quest_step in quest.steps:
+        if quest_step.id not in open_steps:
             continue
-        prefix = step_scope(quest, step)
-        for metric in step_metrics(step):
+        prefix = step_scope(quest, quest_step)
+        for metric in step_metrics(quest_step):
             if matches(metric.events, event):
                 key = f"{prefix}/{metric.key}"
                 recorded = record(state.metrics.get(key), metric, event, time)
@@ -161,95 +157,80 @@ def _forget_metrics(state: UserState, quest: Quest) -> None:
 
 
 def _complete_steps(
-    quest: Quest,
-    held: QuestState,
-    state: UserState,
-    event: EventEnvelope,
-    catalog: CompiledCatalog,
-    time: TimeContext,
-    emitted: list[DomainEvent],
-    manual: object,
-) -> QuestState:
-    at = event.timestamp
+    step: Step, quest: Quest, held: QuestState, manual: object
+) -> tuple[QuestState, list[DomainEvent]]:
+    state, catalog, time = step.state, step.catalog, step.time
+    at = step.event.timestamp
+    emitted: list[DomainEvent] = []
     progressed = True
     while progressed and held.status == IN_PROGRESS:
         progressed = False
         for step_id in current_steps(quest, held):
-            step = next(s for s in quest.steps if s.id == step_id)
-            ev = Evaluation(state, at, time, streaks=catalog.streaks_by_id, scope=step_scope(quest, step))
-            done = (step.client_completable and manual == step.id) or (
-                step.criteria is not None and holds(step.criteria, ev)
+            quest_step = next(s for s in quest.steps if s.id == step_id)
+            ev = Evaluation(
+                state, at, time, streaks=catalog.streaks_by_id, scope=step_scope(quest, quest_step)
+            )
+            done = (quest_step.client_completable and manual == quest_step.id) or (
+                quest_step.criteria is not None and holds(quest_step.criteria, ev)
             )
             if not done:
                 continue
-            held = complete_step(held, step.id, at, advances=not step.optional)
-            for reward in step.rewards:
-                credit(state, reward.currency, reward.amount, event, catalog, emitted)
-            emitted.append(_event("QuestStepCompleted", state, quest, held, at, event, {"stepId": step.id}))
+            held = complete_step(held, quest_step.id, at, advances=not quest_step.optional)
+            for reward in quest_step.rewards:
+                emitted += credit(step, reward.currency, reward.amount)
+            emitted.append(_event(step, "QuestStepCompleted", quest, held, at, {"stepId": quest_step.id}))
             progressed = True
         if required_done(quest, held):
             held = finish(held, COMPLETED, at)
-            credit(state, POINTS, quest.points, event, catalog, emitted)
+            emitted += credit(step, POINTS, quest.points)
             for reward in quest.rewards:
-                credit(state, reward.currency, reward.amount, event, catalog, emitted)
-            emitted.append(_event("QuestCompleted", state, quest, held, at, event, {"points": quest.points}))
-    return held
+                emitted += credit(step, reward.currency, reward.amount)
+            emitted.append(_event(step, "QuestCompleted", quest, held, at, {"points": quest.points}))
+    return held, emitted
 
 
-def close_quests(
-    state: UserState,
-    tick: EventEnvelope,
-    catalog: CompiledCatalog,
-    time: TimeContext,
-    emitted: list[DomainEvent],
-) -> set[str]:
+def close_quests(tick: Step) -> Effects:
     """At a clock tick: attempts past their deadline fail or expire (exactly once)."""
-    return expire_overdue(state, tick, tick.timestamp, catalog, time, emitted)
+    return expire_overdue(tick, tick.event.timestamp)
 
 
-def expire_overdue(
-    state: UserState,
-    cause: EventEnvelope,
-    now: datetime,
-    catalog: CompiledCatalog,
-    time: TimeContext,
-    emitted: list[DomainEvent],
-) -> set[str]:
-    """End every attempt whose deadline is at or before ``now``, at its deadline."""
+def expire_overdue(step: Step, now: datetime) -> Effects:
+    """End every attempt whose deadline is at or before ``now``, at its deadline (the step's
+    event is the cause); ``changed`` holds the quests ended."""
+    state = step.state
+    if not state.quests:
+        return NOTHING
     changed: set[str] = set()
+    emitted: list[DomainEvent] = []
     for quest_id, held in list(state.quests.items()):  # the user's quests, not the whole catalog
-        quest = catalog.quests_by_id.get(quest_id)
+        quest = step.catalog.quests_by_id.get(quest_id)
         if quest is None:
             continue
-        after = _expire_if_due(quest, held, state, now, cause, time, emitted)
+        after, ended = _expire_if_due(step, quest, held, now)
+        if ended is not None:
+            emitted.append(ended)
         if after != held:
             state.quests[quest.id] = after
             changed.add(quest.id)
-    return changed
+    return Effects(changed, emitted)
 
 
-def quest_deadlines(
-    state: UserState, quest_ids: set[str], catalog: CompiledCatalog, time: TimeContext
-) -> dict[str, datetime | None]:
-    by_id = {q.id: q for q in catalog.catalog.quests}
+def quest_deadlines(step: Step, quest_ids: set[str]) -> dict[str, datetime | None]:
+    """When the clock must next look at each changed quest (None: never)."""
+    time = step.time
+    by_id = {q.id: q for q in step.catalog.catalog.quests}
     found: dict[str, datetime | None] = {}
     for quest_id in quest_ids:
         quest = by_id.get(quest_id)
         if quest is not None:
-            due = deadline(quest, state.quests[quest_id], time.tz, time.week_start)
+            due = deadline(quest, step.state.quests[quest_id], time.tz, time.week_start)
             found[f"QUEST#{quest_id}"] = None if due is None else due[0]
     return found
 
 
 def _event(
-    name: str,
-    state: UserState,
-    quest: Quest,
-    held: QuestState,
-    at: datetime,
-    cause: EventEnvelope,
-    extra: dict[str, object],
+    step: Step, name: str, quest: Quest, held: QuestState, at: datetime, extra: dict[str, object]
 ) -> DomainEvent:
     subject = f"{quest.id}:{held.attempt}:{extra.get('stepId', '')}"
     detail = {"questId": quest.id, "attempt": held.attempt, "status": held.status, **extra}
-    return DomainEvent.make(name, state.user_id, subject, at, detail, (cause.id,))
+    return DomainEvent.make(name, step.state.user_id, subject, at, detail, (step.event.id,))

@@ -5,26 +5,26 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime
 
-from questline.domain.catalog import CompiledCatalog
 from questline.domain.events import matches
-from questline.domain.metrics import TimeContext
 from questline.domain.periods import period_label
-from questline.domain.state import DomainEvent, UserState
+from questline.domain.state import DomainEvent
+from questline.domain.step import NOTHING, Effects, Step
 from questline.domain.streaks import StreakState, at_risk, open_period, period_of, prune, record, status
-from questline.models.envelope import EventEnvelope
 from questline.models.streaks import Streak
 
 
-def advance_streaks(
-    state: UserState,
-    event: EventEnvelope,
-    catalog: CompiledCatalog,
-    time: TimeContext,
-    emitted: list[DomainEvent],
-) -> set[str]:
-    """Count ``event`` towards every streak it matches; returns the streaks that changed."""
+def advance_streaks(step: Step) -> Effects:
+    """Count the step's event towards every streak it matches; ``changed`` holds the streaks
+    changed."""
+    state, event, time = step.state, step.event, step.time
+    if not step.catalog.streaks_by_id:
+        return NOTHING  # free for catalogs without streaks: no lookup, nothing built
+    streaks = step.catalog.streak_index.lookup(event.type)
+    if not streaks:
+        return NOTHING
     changed: set[str] = set()
-    for streak in catalog.streak_index.lookup(event.type):
+    emitted: list[DomainEvent] = []
+    for streak in streaks:
         if not matches(streak.events, event):
             continue
         period = period_of(streak, event.timestamp, time.tz, time.week_start)
@@ -35,42 +35,36 @@ def advance_streaks(
         state.streaks[streak.id] = after
         changed.add(streak.id)
         if counted:
-            _announce_extension(state, streak, after, period, event, catalog, time, emitted)
-    return changed
+            emitted += _announce_extension(step, streak, after, period)
+    return Effects(changed, emitted)
 
 
-def _announce_extension(
-    state: UserState,
-    streak: Streak,
-    after: StreakState,
-    period: int,
-    event: EventEnvelope,
-    catalog: CompiledCatalog,
-    time: TimeContext,
-    emitted: list[DomainEvent],
-) -> None:
+def _announce_extension(step: Step, streak: Streak, after: StreakState, period: int) -> list[DomainEvent]:
+    """StreakExtended, and a StreakMilestone for each milestone the extension reaches."""
+    user_id, event = step.state.user_id, step.event
     newest = max(last for _, last in after.runs)
     now = status(streak, after, newest + 1)
-    label = period_label(period, streak.period, time.week_start)
+    label = period_label(period, streak.period, step.time.week_start)
     detail = {"streakId": streak.id, "period": label, "current": now.current, "longest": now.longest}
-    emitted.append(
+    emitted = [
         DomainEvent.make(
-            "StreakExtended", state.user_id, f"{streak.id}:{period}", event.timestamp, detail, (event.id,)
+            "StreakExtended", user_id, f"{streak.id}:{period}", event.timestamp, detail, (event.id,)
         )
-    )
+    ]
     before = status(streak, _without(after, period), newest + 1).current
     for milestone in streak.milestones:
         if before < milestone <= now.current:
             emitted.append(
                 DomainEvent.make(
                     "StreakMilestone",
-                    state.user_id,
+                    user_id,
                     f"{streak.id}:{milestone}:{newest}",
                     event.timestamp,
-                    {"streakId": streak.id, "milestone": milestone, "catalogVersion": catalog.version},
+                    {"streakId": streak.id, "milestone": milestone, "catalogVersion": step.catalog.version},
                     (event.id,),
                 )
             )
+    return emitted
 
 
 def _without(state: StreakState, period: int) -> StreakState:
@@ -83,20 +77,17 @@ def _without(state: StreakState, period: int) -> StreakState:
     return StreakState(runs=tuple(runs), grants=state.grants)
 
 
-def close_streaks(
-    state: UserState,
-    tick: EventEnvelope,
-    catalog: CompiledCatalog,
-    time: TimeContext,
-    emitted: list[DomainEvent],
-) -> set[str]:
-    """At a clock tick: periods that ended without counting consume freezes or break streaks."""
+def close_streaks(tick: Step) -> Effects:
+    """At a clock tick: periods that ended without counting consume freezes or break streaks;
+    ``changed`` holds the streaks closed."""
+    state, event, catalog, time = tick.state, tick.event, tick.catalog, tick.time
+    emitted: list[DomainEvent] = []
     changed: set[str] = set()
     for streak in catalog.catalog.streaks:
         held = state.streaks.get(streak.id)
         if held is None or not held.runs:
             continue
-        open_at = open_period(streak, tick.timestamp, time.tz, time.week_start)
+        open_at = open_period(streak, event.timestamp, time.tz, time.week_start)
         if held.closed is not None and held.closed >= open_at - 1:
             continue
         now = status(streak, held, open_at)
@@ -108,7 +99,12 @@ def close_streaks(
             }
             emitted.append(
                 DomainEvent.make(
-                    "StreakFrozen", state.user_id, f"{streak.id}:{frozen}", tick.timestamp, detail, (tick.id,)
+                    "StreakFrozen",
+                    state.user_id,
+                    f"{streak.id}:{frozen}",
+                    event.timestamp,
+                    detail,
+                    (event.id,),
                 )
             )
         reported = held.reported_break
@@ -123,22 +119,22 @@ def close_streaks(
                     "StreakBroken",
                     state.user_id,
                     f"{streak.id}:{now.last}",
-                    tick.timestamp,
+                    event.timestamp,
                     detail,
-                    (tick.id,),
+                    (event.id,),
                 )
             )
             reported = now.last
         closed = replace(held, closed=open_at - 1, reported_break=reported)
         state.streaks[streak.id] = prune(streak, closed, open_at)
         changed.add(streak.id)
-    return changed
+    return Effects(changed, emitted)
 
 
-def streak_deadlines(
-    state: UserState, streak_ids: set[str], catalog: CompiledCatalog, time: TimeContext, now: datetime
-) -> dict[str, datetime | None]:
-    """The next instant each changed streak must be looked at by the clock (None: never)."""
+def streak_deadlines(step: Step, streak_ids: set[str]) -> dict[str, datetime | None]:
+    """The next instant each changed streak must be looked at by the clock (None: never), as
+    seen at the step's event."""
+    state, catalog, time, now = step.state, step.catalog, step.time, step.event.timestamp
     by_id = {s.id: s for s in catalog.catalog.streaks}
     deadlines: dict[str, datetime | None] = {}
     for streak_id in streak_ids:

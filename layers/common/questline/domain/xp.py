@@ -9,11 +9,10 @@ from __future__ import annotations
 from decimal import ROUND_FLOOR, Decimal
 
 from questline.domain.balances import credit
-from questline.domain.catalog import CompiledCatalog
 from questline.domain.events import field_value, matches, numeric
-from questline.domain.metrics import TimeContext
 from questline.domain.periods import local_date
-from questline.domain.state import DomainEvent, UserState
+from questline.domain.state import DomainEvent
+from questline.domain.step import NOTHING, Effects, Step
 from questline.models.catalog import Boost, XpRule
 from questline.models.envelope import EventEnvelope
 
@@ -23,23 +22,19 @@ from questline.models.envelope import EventEnvelope
 CAP_DAYS_KEPT = 8
 
 
-def earn(
-    state: UserState,
-    event: EventEnvelope,
-    catalog: CompiledCatalog,
-    time: TimeContext,
-    emitted: list[DomainEvent],
-) -> bool:
-    """Apply every matching rule; returns whether any balance changed."""
-    changed = False
+def earn(step: Step) -> Effects:
+    """Apply every matching rule; ``changed`` holds the currencies credited."""
+    state, event, catalog = step.state, step.event, step.catalog
+    credited: set[str] = set()
+    level_ups: list[DomainEvent] = []
     for rule in catalog.xp_rules.lookup(event.type):
         if not matches(rule.events, event):
             continue
-        amount = _capped(state, rule, _amount(rule, event, catalog.boosts, state.user_id), event, time)
+        amount = _capped(step, rule, _amount(rule, event, catalog.boosts, state.user_id))
         if amount > 0:
-            credit(state, rule.currency, amount, event, catalog, emitted)
-            changed = True
-    return changed
+            level_ups += credit(step, rule.currency, amount)
+            credited.add(rule.currency)
+    return Effects(credited, level_ups) if credited else NOTHING
 
 
 def _decimal(value: float) -> Decimal:
@@ -71,7 +66,8 @@ def boost_applies(boost: Boost, rule: XpRule, event: EventEnvelope, user_id: str
     )
 
 
-def _capped(state: UserState, rule: XpRule, amount: int, event: EventEnvelope, time: TimeContext) -> int:
+def _capped(step: Step, rule: XpRule, amount: int) -> int:
+    state, event, time = step.state, step.event, step.time
     if rule.daily_cap is None or amount <= 0:
         return amount
     day = local_date(event.timestamp, time.tz).isoformat()
