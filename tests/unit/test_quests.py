@@ -4,7 +4,7 @@ manual completion, time limits, step deadlines, repeats and rotating pools."""
 from datetime import UTC, datetime, timedelta
 
 from questline.domain.catalog import compile_catalog
-from questline.domain.clock import tick_event
+from questline.domain.clock import QUEST, DueKey, tick_event
 from questline.domain.decide import decide
 from questline.domain.quest_steps import QUEST_START_TYPE, QUEST_STEP_TYPE
 from questline.domain.quests import assigned
@@ -13,6 +13,7 @@ from questline.models.catalog_bundle import parse_catalog
 from questline.models.envelope import EventEnvelope
 from tests.factories import event
 
+ONBOARDING = DueKey(QUEST, "onboarding")
 CATALOG = compile_catalog(
     parse_catalog(
         """
@@ -117,15 +118,15 @@ def test_a_client_completable_step_can_be_completed_manually_and_others_cannot()
 
 def test_the_time_limit_expires_the_quest_at_the_right_instant_exactly_once():
     started = run(event("u1", "health.device.connected", id="d", at=at(0)))
-    due = started.due["QUEST#onboarding"]
+    due = started.due[ONBOARDING]
     assert due == at(24)
-    early = decide(started.state, [tick_event("u1", "QUEST#onboarding", at(23.99))], CATALOG, T0)
-    expired = decide(started.state, [tick_event("u1", "QUEST#onboarding", due)], CATALOG, T0)
-    again = decide(expired.state, [tick_event("u1", "QUEST#onboarding", at(30))], CATALOG, T0)
+    early = decide(started.state, [tick_event("u1", ONBOARDING, at(23.99))], CATALOG, T0)
+    expired = decide(started.state, [tick_event("u1", ONBOARDING, due)], CATALOG, T0)
+    again = decide(expired.state, [tick_event("u1", ONBOARDING, at(30))], CATALOG, T0)
     assert names(early) == []
     assert names(expired) == ["QuestExpired"]
     assert expired.state.quests["onboarding"].status == "EXPIRED"
-    assert expired.due["QUEST#onboarding"] is None
+    assert expired.due[ONBOARDING] is None
     assert names(again) == []
 
 
@@ -137,7 +138,7 @@ def test_a_late_event_from_before_the_deadline_still_counts_after_the_tick_raced
     # The second measurement happened at hour 23 but arrives with the expiry; event time decides.
     late = run(
         event("u1", "health.metric.recorded", id="m2", at=at(23)),
-        tick_event("u1", "QUEST#onboarding", at(24)),
+        tick_event("u1", ONBOARDING, at(24)),
         state=started.state,
     )
     assert late.state.quests["onboarding"].status == "COMPLETED"
@@ -179,7 +180,7 @@ def test_a_daily_quest_resets_each_local_day():
 
 def test_an_unfinished_daily_quest_expires_at_local_midnight():
     started = run(event("u1", "health.metric.recorded", id="w1", at=at(0), payload={"steps": 100}))
-    assert started.due["QUEST#daily-walk"] == datetime(2026, 11, 11, 5, tzinfo=UTC)
+    assert started.due[DueKey(QUEST, "daily-walk")] == datetime(2026, 11, 11, 5, tzinfo=UTC)
 
 
 def test_a_pool_assigns_each_user_a_stable_pick_per_period():
@@ -201,7 +202,7 @@ def test_a_late_event_after_the_expiry_reopens_and_completes_the_attempt_it_belo
         event("u1", "health.device.connected", id="d", at=at(0)),
         event("u1", "health.metric.recorded", id="m1", at=at(1)),
     )
-    expired = decide(started.state, [tick_event("u1", "QUEST#onboarding", at(24))], CATALOG, at(24))
+    expired = decide(started.state, [tick_event("u1", ONBOARDING, at(24))], CATALOG, at(24))
     late = decide(expired.state, [event("u1", "health.metric.recorded", id="m2", at=at(23))], CATALOG, at(25))
     assert [e.name for e in expired.domain_events if e.detail["questId"] == "onboarding"] == ["QuestExpired"]
     assert late.state.quests["onboarding"].status == "COMPLETED"
@@ -209,10 +210,10 @@ def test_a_late_event_after_the_expiry_reopens_and_completes_the_attempt_it_belo
 
 def test_a_late_event_that_does_not_finish_the_attempt_leaves_it_expired_with_the_same_event_id():
     started = run(event("u1", "health.device.connected", id="d", at=at(0)))
-    expired = decide(started.state, [tick_event("u1", "QUEST#onboarding", at(24))], CATALOG, at(24))
+    expired = decide(started.state, [tick_event("u1", ONBOARDING, at(24))], CATALOG, at(24))
     late = decide(expired.state, [event("u1", "health.metric.recorded", id="m1", at=at(23))], CATALOG, at(25))
     assert late.state.quests["onboarding"].status == "EXPIRED"
     assert [e.id for e in late.domain_events if e.name == "QuestExpired"] == [
         e.id for e in expired.domain_events if e.name == "QuestExpired"
     ]
-    assert late.due["QUEST#onboarding"] is None
+    assert late.due[ONBOARDING] is None

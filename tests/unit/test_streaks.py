@@ -6,13 +6,14 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from questline.domain.catalog import compile_catalog
-from questline.domain.clock import tick_event
+from questline.domain.clock import STREAK, DueKey, tick_event
 from questline.domain.decide import decide
 from questline.domain.state import UserState
 from questline.domain.streaks import open_period, period_of, status
 from questline.models.catalog_bundle import parse_catalog
 from tests.factories import event
 
+DAILY_STEPS = DueKey(STREAK, "daily-steps")
 CATALOG = compile_catalog(
     parse_catalog(
         """
@@ -104,12 +105,12 @@ def test_the_grace_period_keeps_yesterday_open_after_midnight():
 
 def test_a_tick_past_the_deadline_breaks_once_and_emits_streak_broken():
     state = run(steps(0)).state
-    deadline = run(steps(0)).due["STREAK#daily-steps"]
-    tick = tick_event("u1", "STREAK#daily-steps", deadline + timedelta(days=2))
+    deadline = run(steps(0)).due[DAILY_STEPS]
+    tick = tick_event("u1", DAILY_STEPS, deadline + timedelta(days=2))
     broken = decide(state, [tick], CATALOG, deadline)
     again = decide(
         broken.state,
-        [tick_event("u1", "STREAK#daily-steps", deadline + timedelta(days=3))],
+        [tick_event("u1", DAILY_STEPS, deadline + timedelta(days=3))],
         CATALOG,
         deadline,
     )
@@ -119,16 +120,16 @@ def test_a_tick_past_the_deadline_breaks_once_and_emits_streak_broken():
 
 def test_a_tick_uses_an_earned_freeze_and_emits_streak_frozen():
     state = run(*(steps(d) for d in range(3))).state
-    deadline = run(*(steps(d) for d in range(3))).due["STREAK#daily-steps"]
-    frozen = decide(state, [tick_event("u1", "STREAK#daily-steps", deadline)], CATALOG, deadline)
+    deadline = run(*(steps(d) for d in range(3))).due[DAILY_STEPS]
+    frozen = decide(state, [tick_event("u1", DAILY_STEPS, deadline)], CATALOG, deadline)
     assert [e.name for e in frozen.domain_events] == ["StreakFrozen"]
-    assert frozen.due["STREAK#daily-steps"] > deadline
+    assert frozen.due[DAILY_STEPS] > deadline
 
 
 def test_the_deadline_is_the_end_of_the_next_local_day_plus_grace():
     decision = run(steps(0))
     # Day 0 is Nov 10 in New York; the next day ends at Nov 12 00:00 EST (05:00Z), plus 2 hours.
-    assert decision.due["STREAK#daily-steps"] == datetime(2026, 11, 12, 7, tzinfo=UTC)
+    assert decision.due[DAILY_STEPS] == datetime(2026, 11, 12, 7, tzinfo=UTC)
 
 
 def test_a_streak_milestone_unlocks_an_achievement():

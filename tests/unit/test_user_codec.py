@@ -5,17 +5,20 @@ import json
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
+from questline.domain.clock import QUEST, STREAK, DueKey, tick_event
 from questline.domain.leaderboards.scores import ScoreItem
 from questline.domain.quests import COMPLETED, IN_PROGRESS, NOT_STARTED
 from questline.domain.state import AchievementState, DomainEvent, Unlock
 from questline.domain.streaks import StreakState
 from questline.storage.bus import EventBusPublisher
+from questline.storage.keys import parse_due_key
 from questline.storage.leaderboards.items import StoredScore, score_attributes, stored_score
 from questline.storage.user_codec import state_from_profile
 from questline.storage.user_items import (
     LedgerEntry,
     LedgerRecord,
     OutboxEntry,
+    due_write,
     ledger_from_item,
     ledger_put,
     outbox_from_item,
@@ -269,3 +272,40 @@ def test_a_stored_score_item_reads_back_as_what_was_committed():
     )
     indexed = stored_score(plain(score_attributes(replace(item, excluded=False, expires_at=None))))
     assert (indexed.excluded, indexed.expires_at) == (False, None)
+
+
+def test_a_deadline_item_keeps_its_stored_form_and_reads_back_as_its_key():
+    stored = {
+        "PK": {"S": "USER#u-7"},
+        "SK": {"S": "DUE#QUEST#onboarding"},
+        "UserId": {"S": "u-7"},
+        "DueKey": {"S": "QUEST#onboarding"},
+        "At": {"S": "2026-11-11T07:00:00+00:00"},
+        "DuePK": {"S": "DUE#TICK#2026-11-11#1"},
+        "DueSK": {"S": "2026-11-11T07:00:00.000000Z#USER#u-7#DUE#QUEST#onboarding"},
+    }
+
+    written = due_write("table", "u-7", DueKey(QUEST, "onboarding"), at(2026, 11, 11, 7), 4)
+
+    assert written["Put"]["Item"] == stored
+    assert parse_due_key(stored["DueKey"]["S"]) == DueKey(QUEST, "onboarding")
+    assert due_write("table", "u-7", DueKey(STREAK, "daily#steps"), None, 4) == {
+        "Delete": {
+            "TableName": "table",
+            "Key": {"PK": {"S": "USER#u-7"}, "SK": {"S": "DUE#STREAK#daily#steps"}},
+        }
+    }
+    assert parse_due_key("STREAK#daily#steps") == DueKey(STREAK, "daily#steps")
+
+
+def test_a_ticks_id_which_its_dedupe_marker_is_keyed_by_is_unchanged():
+    due = at(2026, 11, 11, 7, 0, 0, 5)
+
+    assert (
+        tick_event("u-7", DueKey(QUEST, "onboarding"), due).id
+        == "tick:QUEST:onboarding:20261111T070000000005"
+    )
+    assert (
+        tick_event("u-7", DueKey(STREAK, "daily#steps"), due).id
+        == "tick:STREAK:daily:steps:20261111T070000000005"
+    )

@@ -8,20 +8,31 @@ as its time, so what it decides depends on event time, never on when the job hap
 from __future__ import annotations
 
 from datetime import datetime
+from typing import NamedTuple
 
 from questline.models.envelope import EventEnvelope
 
 TICK_EVENT_TYPE = "questline.clock.tick"
+STREAK = "STREAK"
+QUEST = "QUEST"
 
 
-def tick_event(user_id: str, due_key: str, at: datetime) -> EventEnvelope:
-    """The tick for one due item (``STREAK#<id>`` or ``QUEST#<id>``) falling due at ``at``."""
+class DueKey(NamedTuple):
+    """What a deadline is for: a streak or a quest (``kind``), and its id."""
+
+    kind: str  # STREAK or QUEST
+    id: str
+
+
+def tick_event(user_id: str, due: DueKey, at: datetime) -> EventEnvelope:
+    """The tick for one deadline falling due at ``at``."""
     stamp = at.strftime("%Y%m%dT%H%M%S%f")
     return EventEnvelope(
-        id=f"tick:{due_key.replace('#', ':')}:{stamp}",
+        # Ticks already applied are known by this id (their dedupe markers): it never changes.
+        id=f"tick:{due.kind}:{due.id.replace('#', ':')}:{stamp}",
         type=TICK_EVENT_TYPE,
         user_id=user_id,
         timestamp=at,
         version="1.0",
-        payload={"due": due_key},
+        payload={"due": {"kind": due.kind, "id": due.id}},
     )

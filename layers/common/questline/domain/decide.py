@@ -13,7 +13,7 @@ from datetime import datetime
 from questline.domain.achievements import evaluate_achievements
 from questline.domain.awards import AWARD_EVENT_TYPE, apply_award
 from questline.domain.catalog import CompiledCatalog
-from questline.domain.clock import TICK_EVENT_TYPE
+from questline.domain.clock import TICK_EVENT_TYPE, DueKey
 from questline.domain.events import matches
 from questline.domain.leaderboards.scores import record_boards, tracked_balances
 from questline.domain.metrics import TimeContext, record
@@ -35,7 +35,7 @@ class Decision:
     domain_events: list[DomainEvent]
     applied_event_ids: list[str]
     new_unlocks: list[Unlock]
-    due: dict[str, datetime | None] = field(default_factory=dict)
+    due: dict[DueKey, datetime | None] = field(default_factory=dict)
 
 
 def order_events(events: Iterable[EventEnvelope]) -> list[EventEnvelope]:
@@ -64,7 +64,7 @@ def decide(
         record_boards(new, event, catalog, balances, now)
         streaks |= streak_effects.changed
         quests |= quest_effects.changed
-    due: dict[str, datetime | None] = {}
+    due: dict[DueKey, datetime | None] = {}
     if ordered:
         new.updated_at = now
         time = TimeContext(new.time_zone or catalog.default_time_zone, catalog.week_start)

@@ -6,6 +6,7 @@ from datetime import datetime
 
 from questline.domain.balances import credit
 from questline.domain.catalog import CompiledCatalog
+from questline.domain.clock import QUEST, DueKey
 from questline.domain.conditions import Evaluation, holds
 from questline.domain.events import matches
 from questline.domain.metrics import TimeContext, record
@@ -215,16 +216,16 @@ def expire_overdue(step: Step, now: datetime) -> Effects:
     return Effects(changed, emitted)
 
 
-def quest_deadlines(step: Step, quest_ids: set[str]) -> dict[str, datetime | None]:
+def quest_deadlines(step: Step, quest_ids: set[str]) -> dict[DueKey, datetime | None]:
     """When the clock must next look at each changed quest (None: never)."""
     time = step.time
     by_id = {q.id: q for q in step.catalog.catalog.quests}
-    found: dict[str, datetime | None] = {}
+    found: dict[DueKey, datetime | None] = {}
     for quest_id in quest_ids:
         quest = by_id.get(quest_id)
         if quest is not None:
             due = deadline(quest, step.state.quests[quest_id], time.tz, time.week_start)
-            found[f"QUEST#{quest_id}"] = None if due is None else due[0]
+            found[DueKey(QUEST, quest_id)] = None if due is None else due[0]
     return found
 
 

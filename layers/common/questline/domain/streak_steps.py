@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime
 
+from questline.domain.clock import STREAK, DueKey
 from questline.domain.events import matches
 from questline.domain.periods import period_label
 from questline.domain.state import DomainEvent
@@ -131,18 +132,18 @@ def close_streaks(tick: Step) -> Effects:
     return Effects(changed, emitted)
 
 
-def streak_deadlines(step: Step, streak_ids: set[str]) -> dict[str, datetime | None]:
+def streak_deadlines(step: Step, streak_ids: set[str]) -> dict[DueKey, datetime | None]:
     """The next instant each changed streak must be looked at by the clock (None: never), as
     seen at the step's event."""
     state, catalog, time, now = step.state, step.catalog, step.time, step.event.timestamp
     by_id = {s.id: s for s in catalog.catalog.streaks}
-    deadlines: dict[str, datetime | None] = {}
+    deadlines: dict[DueKey, datetime | None] = {}
     for streak_id in streak_ids:
         streak = by_id.get(streak_id)
         if streak is None:
             continue
         open_at = open_period(streak, now, time.tz, time.week_start)
-        deadlines[f"STREAK#{streak_id}"] = at_risk(
+        deadlines[DueKey(STREAK, streak_id)] = at_risk(
             streak, state.streaks[streak_id], open_at, time.tz, time.week_start
         )
     return deadlines

@@ -25,6 +25,8 @@ from __future__ import annotations
 import zlib
 from datetime import datetime
 
+from questline.domain.clock import DueKey
+
 PROFILE_SK = "PROFILE"
 ACHIEVEMENT_PREFIX = "ACH#"
 OUTBOX_PREFIX = "OUTBOX#"
@@ -49,8 +51,18 @@ def outbox_sk(outbox_id: str) -> str:
     return f"{OUTBOX_PREFIX}{outbox_id}"
 
 
-def due_item_sk(key: str) -> str:
-    return f"{DUE_PREFIX}{key}"
+def due_key(key: DueKey) -> str:
+    """A deadline's ``DueKey`` attribute, and its item's SK after ``DUE#``: ``<kind>#<id>``."""
+    return f"{key.kind}#{key.id}"
+
+
+def parse_due_key(text: str) -> DueKey:
+    kind, _, id_ = text.partition("#")
+    return DueKey(kind, id_)
+
+
+def due_item_sk(key: DueKey) -> str:
+    return f"{DUE_PREFIX}{due_key(key)}"
 
 
 def ledger_sk(at: datetime, event_id: str) -> str:

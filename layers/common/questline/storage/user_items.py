@@ -14,6 +14,7 @@ from typing import Any
 
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 
+from questline.domain.clock import DueKey
 from questline.domain.state import DomainEvent, Unlock, UserState
 from questline.storage import keys
 from questline.storage.event_codec import event_from_dict, event_to_dict
@@ -34,10 +35,10 @@ class OutboxEntry:
 
 @dataclass(frozen=True)
 class DueItem:
-    """A deadline the expiry job must visit: ``key`` is ``STREAK#<id>`` or ``QUEST#<id>``."""
+    """A deadline the expiry job must visit."""
 
     user_id: str
-    key: str
+    key: DueKey
     at: datetime
 
 
@@ -160,7 +161,7 @@ def ledger_from_item(raw: dict[str, Any]) -> LedgerRecord:
     )
 
 
-def due_write(table: str, user_id: str, key: str, at: datetime | None, shards: int) -> dict[str, Any]:
+def due_write(table: str, user_id: str, key: DueKey, at: datetime | None, shards: int) -> dict[str, Any]:
     """One item per (user, due key), moved in the sparse due index as deadlines change."""
     pk, sk = keys.user_pk(user_id), keys.due_item_sk(key)
     if at is None:
@@ -170,7 +171,7 @@ def due_write(table: str, user_id: str, key: str, at: datetime | None, shards: i
         PK=pk,
         SK=sk,
         UserId=user_id,
-        DueKey=key,
+        DueKey=keys.due_key(key),
         At=at.isoformat(),
         DuePK=keys.due_pk("TICK", at, shard),
         DueSK=keys.due_sk(at, pk, sk),

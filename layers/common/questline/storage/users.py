@@ -13,6 +13,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from questline.domain.clock import DueKey
 from questline.domain.leaderboards.scores import ScoreItem
 from questline.domain.state import DomainEvent, Unlock, UserState
 from questline.storage import keys
@@ -78,7 +79,7 @@ class CommitRequest:
     catalog_version: str
     ledger: list[LedgerEntry] = field(default_factory=list)
     score_items: list[ScoreItem] = field(default_factory=list)  # absolute board scores
-    due: dict[str, datetime | None] = field(default_factory=dict)  # key -> when the clock must look
+    due: dict[DueKey, datetime | None] = field(default_factory=dict)  # when the clock must look
 
     @property
     def item_count(self) -> int:
@@ -216,7 +217,7 @@ class DynamoUserStore(AwsStore, service="dynamodb"):
     def due_ticks(self, now: datetime, lookback_days: int, limit: int) -> list[DueItem]:
         """Streak and quest deadlines that have passed, oldest first (never a table scan)."""
         return [
-            DueItem(item["UserId"], item["DueKey"], datetime.fromisoformat(item["At"]))
+            DueItem(item["UserId"], keys.parse_due_key(item["DueKey"]), datetime.fromisoformat(item["At"]))
             for item in self._due("TICK", now, lookback_days, limit)
         ]
 
