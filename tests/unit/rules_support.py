@@ -9,7 +9,7 @@ from textwrap import dedent
 from typing import Any
 
 from questline.domain.catalog import CompiledCatalog, compile_catalog
-from questline.domain.decide import Decision, decide
+from questline.domain.decide import Decision, decide, order_events
 from questline.domain.state import DomainEvent, Unlock, UserState
 from questline.models.catalog_bundle import parse_catalog
 from questline.models.envelope import EventEnvelope
@@ -31,8 +31,8 @@ def at(days: float = 0, hours: float = 0, minutes: float = 0, seconds: float = 0
 def run(
     catalog: CompiledCatalog, events: Iterable[EventEnvelope], state: UserState | None = None
 ) -> Decision:
-    """One decide call for USER."""
-    return decide(state if state is not None else UserState(USER), list(events), catalog, NOW)
+    """One decide call for USER, the events in event-time order as the write path gives them."""
+    return decide(state if state is not None else UserState(USER), order_events(events), catalog, NOW)
 
 
 @dataclass
@@ -55,10 +55,11 @@ def run_batches(
     batches: Iterable[Sequence[EventEnvelope]],
     state: UserState | None = None,
 ) -> Outcome:
-    """One decide call per batch, each starting from the state the previous one returned."""
+    """One decide call per batch (in event-time order within it, as the write path orders it),
+    each starting from the state the previous one returned."""
     outcome = Outcome(state if state is not None else UserState(USER))
     for batch in batches:
-        decision = decide(outcome.state, list(batch), catalog, NOW)
+        decision = decide(outcome.state, order_events(batch), catalog, NOW)
         outcome.state = decision.state
         outcome.domain_events += decision.domain_events
         outcome.unlocks += decision.new_unlocks

@@ -118,16 +118,17 @@ def test_an_event_older_than_the_kept_periods_changes_no_board_period():
     assert again.boards["health-xp"] == state.boards["health-xp"]
 
 
-def test_a_commit_writes_the_changed_board_periods_with_the_next_profile_version():
+def test_a_decision_carries_the_changed_board_periods_with_the_next_profile_version():
     before = play(event(type="a.b", at=MONDAY_EARLY, payload={"n": 1}))
     before.version = 7
 
-    after = decide(
+    decision = decide(
         before, [event(type="run.finished", at=MONDAY_EARLY, payload={"km": 3})], catalog, MONDAY_EARLY
-    ).state
-    items = score_items(before, after, catalog)
+    )
 
+    items = decision.score_items
     assert [(i.board_id, i.period, i.score, i.version) for i in items] == [("best-run", "2026-11", 3, 8)]
+    assert decision.version == 8
 
 
 def test_changing_the_exclusion_writes_every_board_period_marked_excluded():

@@ -3,9 +3,10 @@ from datetime import timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from questline.domain.decide import decide
+from questline.domain.awards import AWARD_EVENT_TYPE, award_payload
+from questline.domain.decide import decide, order_events
 from questline.domain.levels import level_for_xp
-from questline.domain.state import UserState
+from questline.domain.state import LedgerEntry, UserState
 from tests.factories import NOW, event, make_catalog
 
 CATALOG = make_catalog()
@@ -49,13 +50,15 @@ def oracle(events):
 
 
 def run_in_batches(events, sizes):
+    """Decide consecutive batches of ``events``, each in event-time order (as the write path
+    orders what it decides): the events arrive in any order across batches."""
     state = UserState("u1")
     emitted = []
     start = 0
     for size in [*sizes, len(events)]:
         chunk = events[start : start + size]
         start += size
-        decision = decide(state, chunk, CATALOG, NOW)
+        decision = decide(state, order_events(chunk), CATALOG, NOW)
         state = decision.state
         emitted += decision.domain_events
     return state, emitted
@@ -99,6 +102,21 @@ def test_a_sum_counter_ignores_non_numeric_fields():
     assert "steps-1000" not in decision.state.unlocked
     more = decide(decision.state, [event(id="d", payload={"steps": 1})], CATALOG, NOW)
     assert "steps-1000" in more.state.unlocked
+
+
+def test_the_decision_carries_what_its_commit_writes():
+    grant = award_payload([{"currency": "xp", "amount": 5}], None, None, "admin:ops", "a fix")
+    award = event(type=AWARD_EVENT_TYPE, id="g1", at=NOW - timedelta(minutes=2), payload=grant)
+    metric = event(id="m1")
+
+    decision = decide(UserState("u1", version=4), [award, metric], CATALOG, NOW)
+
+    assert decision.version == 5  # the decided-on version plus one
+    assert decision.applied_event_ids == ["g1", "m1"]
+    assert decision.event_types == {"g1": AWARD_EVENT_TYPE, "m1": "health.metric.recorded"}
+    assert decision.ledger == [LedgerEntry("g1", award.timestamp, grant)]  # awards only
+    assert decision.catalog_version == CATALOG.version
+    assert decision.score_items == []  # this catalog has no boards
 
 
 def test_the_decide_step_does_not_mutate_its_input_state():

@@ -9,7 +9,7 @@ from itertools import pairwise
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from questline.domain.decide import decide
+from questline.domain.decide import decide, order_events
 from questline.domain.periods import local_date
 from questline.domain.state import UserState
 from tests.factories import NOW, event
@@ -500,7 +500,7 @@ def test_duplicate_deliveries_dropped_by_id_leave_the_state_as_one_delivery_woul
 
     for batch in split(deliveries, sizes):
         fresh = list({e.id: e for e in batch if e.id not in applied}.values())
-        decision = decide(state, fresh, ALL_TIME, NOW)
+        decision = decide(state, order_events(fresh), ALL_TIME, NOW)
         state = decision.state
         applied.update(decision.applied_event_ids)
 

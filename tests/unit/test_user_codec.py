@@ -8,14 +8,13 @@ from datetime import UTC, datetime, timedelta
 from questline.domain.clock import QUEST, STREAK, DueKey, tick_event
 from questline.domain.leaderboards.scores import ScoreItem
 from questline.domain.quests import COMPLETED, IN_PROGRESS, NOT_STARTED
-from questline.domain.state import AchievementState, DomainEvent, Unlock
+from questline.domain.state import AchievementState, DomainEvent, LedgerEntry, Unlock
 from questline.domain.streaks import StreakState
 from questline.storage.bus import EventBusPublisher
 from questline.storage.keys import parse_due_key
 from questline.storage.leaderboards.items import StoredScore, score_attributes, stored_score
 from questline.storage.user_codec import state_from_profile
 from questline.storage.user_items import (
-    LedgerEntry,
     LedgerRecord,
     OutboxEntry,
     due_write,

@@ -59,7 +59,7 @@ def expected_profiles(
     events: list[dict[str, Any]], catalog_path: str | None, now: datetime
 ) -> dict[str, dict[str, Any]]:
     """For each user, the profile fields their events must produce, by the decide step."""
-    from questline.domain.decide import decide
+    from questline.domain.decide import decide, order_events
     from questline.domain.state import UserState
     from questline.models.envelope import EventEnvelope
     from questline.services.catalog import load_catalog
@@ -70,7 +70,7 @@ def expected_profiles(
         by_user[event["userId"]].append(EventEnvelope.model_validate(event))
     expected = {}
     for user_id, envelopes in by_user.items():
-        state = decide(UserState(user_id=user_id), envelopes, catalog, now).state
+        state = decide(UserState(user_id=user_id), order_events(envelopes), catalog, now).state
         expected[user_id] = {"xp": state.xp, "points": state.points, "balances": dict(state.balances)}
     return expected
 

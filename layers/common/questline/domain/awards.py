@@ -7,9 +7,10 @@ from typing import Any
 
 from questline.domain.achievements import apply_unlock
 from questline.domain.balances import credit
-from questline.domain.state import DomainEvent, Unlock
+from questline.domain.state import DomainEvent, LedgerEntry, Unlock
 from questline.domain.step import Effects, Step
 from questline.domain.streaks import StreakState, grant_freezes, period_of
+from questline.models.envelope import EventEnvelope
 
 AWARD_EVENT_TYPE = "questline.award.granted"  # reserved: inbound events may not use questline.*
 
@@ -30,6 +31,11 @@ def award_payload(
         "actor": actor,
         "reason": reason,
     }
+
+
+def ledger_entry(award: EventEnvelope) -> LedgerEntry:
+    """The ledger record of an applied award: its id, instant and whole payload (actor, reason)."""
+    return LedgerEntry(award.id, award.timestamp, award.payload)
 
 
 def apply_award(step: Step) -> Effects:

@@ -16,6 +16,15 @@ _DOMAIN_EVENT_NAMESPACE = uuid.UUID("6f1c1a52-3b5e-4a53-9a0c-2f4f7c9a1d10")
 
 
 @dataclass(frozen=True)
+class LedgerEntry:
+    """An audit record kept with the commit (direct awards, moderation: who did what, and why)."""
+
+    event_id: str
+    at: datetime
+    detail: dict[str, Any]
+
+
+@dataclass(frozen=True)
 class Unlock:
     """One unlock: an achievement, one of its tiers, or one completion of a repeatable one."""
 

@@ -2,10 +2,11 @@
 requests, clock ticks, leaderboard prizes) is decided here and committed here, then mirrored and
 published.
 
-For each user: load once, decide purely, commit one transaction (retrying on contention), in
-chunks small enough for one transaction; then ``after_commit`` mirrors the committed board scores
-and publishes the domain events. With ``isolate``, an event whose decision or commit fails for any
-reason but a transient one is isolated by bisecting its chunk and left out, so the rest commits.
+For each user: order the events once, then chunk by chunk load, decide purely and commit the
+decision as it is, in one transaction (retrying on contention); then ``after_commit`` mirrors
+the committed board scores and publishes the domain events. With ``isolate``, an event whose
+decision or commit fails for any reason but a transient one is isolated by bisecting its chunk
+and left out, so the rest commits.
 """
 
 from __future__ import annotations
@@ -17,9 +18,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from questline.domain.awards import AWARD_EVENT_TYPE
-from questline.domain.decide import decide, order_events
-from questline.domain.leaderboards.scores import ScoreItem, score_items
+from questline.domain.decide import Decision, decide, order_events
+from questline.domain.leaderboards.scores import ScoreItem
 from questline.domain.state import Unlock
 from questline.errors import CommitConflictError
 from questline.models.envelope import EventEnvelope
@@ -31,7 +31,6 @@ from questline.storage.users import (
     TRANSACTION_LIMIT,
     CommitRequest,
     DuplicateEvents,
-    LedgerEntry,
     OutboxEntry,
     VersionConflict,
 )
@@ -80,7 +79,7 @@ def process_user(
     with a single event of its own making), the failure is raised."""
     unique = list({event.id: event for event in reversed(events)}.values())  # first copy wins
     outcome = UserOutcome(duplicates=len(events) - len(unique))
-    ordered = order_events(unique)
+    ordered = order_events(unique)  # once: chunks commit in this order, and decide takes it as given
     commit = _isolating_chunk if isolate else _commit_chunk
     for start in range(0, len(ordered), EVENTS_PER_COMMIT):
         commit(user_id, ordered[start : start + EVENTS_PER_COMMIT], runtime, now, outcome)
@@ -124,19 +123,7 @@ def _commit_chunk(
     catalog = runtime.catalog_at(now)  # the version in force at the decision's instant, for all of it
     for attempt in range(attempts):
         state = runtime.users.load(user_id)
-        decision = decide(state, pending, catalog, now)
-        request = CommitRequest(
-            state=decision.state,
-            version=state.version + 1,
-            applied_event_ids=decision.applied_event_ids,
-            event_types={e.id: e.type for e in pending},
-            new_unlocks=decision.new_unlocks,
-            domain_events=decision.domain_events,
-            catalog_version=catalog.version,
-            ledger=[LedgerEntry(e.id, e.timestamp, e.payload) for e in pending if e.type == AWARD_EVENT_TYPE],
-            due=decision.due,
-            score_items=score_items(state, decision.state, catalog),
-        )
+        request = _commit_request(decide(state, pending, catalog, now))
         if request.item_count > TRANSACTION_LIMIT and len(pending) > 1:
             # Too much happened at once (many unlocks, boards, deadlines): commit in halves.
             half = len(pending) // 2
@@ -155,13 +142,29 @@ def _commit_chunk(
         except VersionConflict:
             _backoff(attempt)
             continue
-        outcome.applied += len(decision.applied_event_ids)
-        outcome.unlocks += decision.new_unlocks
+        outcome.applied += len(request.applied_event_ids)
+        outcome.unlocks += request.new_unlocks
         outcome.scores += request.score_items
         if entry is not None:
             outcome.outbox.append(entry)
         return
     raise CommitConflictError(f"user {user_id}: commit kept conflicting after {attempts} attempts")
+
+
+def _commit_request(decision: Decision) -> CommitRequest:
+    """The transaction that persists ``decision``, as it is."""
+    return CommitRequest(
+        state=decision.state,
+        version=decision.version,
+        applied_event_ids=decision.applied_event_ids,
+        event_types=decision.event_types,
+        new_unlocks=decision.new_unlocks,
+        domain_events=decision.domain_events,
+        catalog_version=decision.catalog_version,
+        ledger=decision.ledger,
+        score_items=decision.score_items,
+        due=decision.due,
+    )
 
 
 def _backoff(attempt: int) -> None:

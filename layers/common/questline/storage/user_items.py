@@ -15,7 +15,7 @@ from typing import Any
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 
 from questline.domain.clock import DueKey
-from questline.domain.state import DomainEvent, Unlock, UserState
+from questline.domain.state import DomainEvent, LedgerEntry, Unlock, UserState
 from questline.storage import keys
 from questline.storage.event_codec import event_from_dict, event_to_dict
 from questline.storage.user_codec import profile_attributes
@@ -40,15 +40,6 @@ class DueItem:
     user_id: str
     key: DueKey
     at: datetime
-
-
-@dataclass(frozen=True)
-class LedgerEntry:
-    """An audit record kept with the commit (direct awards: who granted what, and why)."""
-
-    event_id: str
-    at: datetime
-    detail: dict[str, Any]
 
 
 @dataclass(frozen=True)

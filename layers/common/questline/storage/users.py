@@ -15,14 +15,13 @@ from botocore.exceptions import ClientError
 
 from questline.domain.clock import DueKey
 from questline.domain.leaderboards.scores import ScoreItem
-from questline.domain.state import DomainEvent, Unlock, UserState
+from questline.domain.state import DomainEvent, LedgerEntry, Unlock, UserState
 from questline.storage import keys
 from questline.storage.aws import AwsStore
 from questline.storage.leaderboards.items import score_put
 from questline.storage.user_codec import state_from_profile
 from questline.storage.user_items import (
     DueItem,
-    LedgerEntry,
     LedgerRecord,
     OutboxEntry,
     due_write,
@@ -43,7 +42,6 @@ __all__ = [
     "DueItem",
     "DuplicateEvents",
     "DynamoUserStore",
-    "LedgerEntry",
     "LedgerRecord",
     "OutboxEntry",
 ]

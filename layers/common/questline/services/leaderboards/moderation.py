@@ -16,12 +16,12 @@ from dataclasses import replace
 
 from questline.domain.leaderboards.scores import ScoreItem, item_for, score_items
 from questline.domain.leaderboards.specs import compile_boards
-from questline.domain.state import UserState
+from questline.domain.state import LedgerEntry, UserState
 from questline.errors import CommitConflictError
 from questline.models.leaderboards.api import Exclusion, ExclusionList, ExclusionResult
 from questline.services.runtime import Runtime
 from questline.storage.leaderboards.mirror import mirror_scores
-from questline.storage.users import CommitRequest, LedgerEntry, VersionConflict
+from questline.storage.users import CommitRequest, VersionConflict
 
 
 def set_exclusion(runtime: Runtime, user_id: str, excluded: bool, actor: str, reason: str) -> ExclusionResult:
