@@ -11,6 +11,7 @@ from questline.domain.quests import COMPLETED, IN_PROGRESS, NOT_STARTED
 from questline.domain.state import AchievementState, DomainEvent, LedgerEntry, Unlock
 from questline.domain.streaks import StreakState
 from questline.storage.bus import EventBusPublisher
+from questline.storage.item_codec import plain
 from questline.storage.keys import parse_due_key
 from questline.storage.leaderboards.items import StoredScore, score_attributes, stored_score
 from questline.storage.user_codec import state_from_profile
@@ -22,7 +23,6 @@ from questline.storage.user_items import (
     ledger_put,
     outbox_from_item,
     outbox_put,
-    plain,
     profile_put,
     unlock_from_item,
     unlock_put,

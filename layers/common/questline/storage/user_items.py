@@ -12,16 +12,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
-
 from questline.domain.clock import DueKey
 from questline.domain.state import DomainEvent, LedgerEntry, Unlock, UserState
 from questline.storage import keys
 from questline.storage.event_codec import event_from_dict, event_to_dict
+from questline.storage.item_codec import item
 from questline.storage.user_codec import profile_attributes
-
-_serializer = TypeSerializer()
-_deserializer = TypeDeserializer()
 
 
 @dataclass(frozen=True)
@@ -50,15 +46,6 @@ class LedgerRecord:
     at: datetime
     detail: dict[str, Any]
     catalog_version: str
-
-
-def item(**attrs: Any) -> dict[str, Any]:
-    """A typed DynamoDB item; None values are left out."""
-    return {k: _serializer.serialize(v) for k, v in attrs.items() if v is not None}
-
-
-def plain(raw: dict[str, Any]) -> dict[str, Any]:
-    return {k: _deserializer.deserialize(v) for k, v in raw.items()}
 
 
 def profile_put(table: str, state: UserState, version: int, catalog_version: str) -> dict[str, Any]:

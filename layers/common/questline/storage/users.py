@@ -18,6 +18,7 @@ from questline.domain.leaderboards.scores import ScoreItem
 from questline.domain.state import DomainEvent, LedgerEntry, Unlock, UserState
 from questline.storage import keys
 from questline.storage.aws import AwsStore
+from questline.storage.item_codec import plain
 from questline.storage.leaderboards.items import score_put
 from questline.storage.user_codec import state_from_profile
 from questline.storage.user_items import (
@@ -31,7 +32,6 @@ from questline.storage.user_items import (
     new_outbox_id,
     outbox_from_item,
     outbox_put,
-    plain,
     profile_put,
     unlock_from_item,
     unlock_put,

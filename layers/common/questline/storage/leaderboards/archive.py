@@ -11,7 +11,8 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from questline.domain.leaderboards.scores import ScoreItem
-from questline.storage.leaderboards.items import plain, score_attributes, unavailable_as_transient
+from questline.storage.item_codec import plain
+from questline.storage.leaderboards.items import score_attributes, unavailable_as_transient
 
 SNAPSHOT_SK = "SNAPSHOT"
 MODERATION_PK = "MODERATION"

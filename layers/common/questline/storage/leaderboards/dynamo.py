@@ -12,6 +12,7 @@ from typing import Any
 from questline.domain.leaderboards.order import band_floor, packed_of_sort_key, sort_key
 from questline.storage import keys
 from questline.storage.aws import AwsStore
+from questline.storage.item_codec import plain
 from questline.storage.leaderboards.archive import BoardArchive
 from questline.storage.leaderboards.items import (
     BOARD_INDEX,
@@ -19,7 +20,6 @@ from questline.storage.leaderboards.items import (
     SCORE_PREFIX,
     StoredScore,
     index_pk,
-    plain,
     score_sk,
     stored_score,
     unavailable_as_transient,

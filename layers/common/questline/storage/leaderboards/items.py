@@ -23,18 +23,16 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import BotoCoreError, ClientError
 
 from questline.domain.leaderboards.order import sort_key
 from questline.domain.leaderboards.scores import ScoreItem
 from questline.errors import TransientError
-from questline.storage import keys
+from questline.storage import item_codec, keys
 
 BOARD_INDEX = "BoardIndex"
 INDEX_SHARDS = 4
 SCORE_PREFIX = "SCORE#"
-_ser, _de = TypeSerializer(), TypeDeserializer()
 
 
 def score_sk(board_id: str, period: str) -> str:
@@ -54,19 +52,11 @@ def unavailable_as_transient() -> Iterator[None]:
         raise TransientError(f"DynamoDB unavailable: {exc}") from exc
 
 
-def _attrs(**values: Any) -> dict[str, Any]:
-    return {k: _ser.serialize(v) for k, v in values.items() if v is not None}
-
-
-def plain(item: dict[str, Any]) -> dict[str, Any]:
-    return {k: _de.deserialize(v) for k, v in item.items()}
-
-
 def score_attributes(item: ScoreItem) -> dict[str, Any]:
     """The stored form of a score item; excluded users' items stay out of the index."""
     indexed = not item.excluded
     shard = zlib.crc32(item.user_id.encode()) % INDEX_SHARDS
-    return _attrs(
+    return item_codec.item(
         PK=keys.user_pk(item.user_id),
         SK=score_sk(item.board_id, item.period),
         UserId=item.user_id,
